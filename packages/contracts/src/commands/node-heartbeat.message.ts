@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { regionSchema } from '../session-settings.js';
+
+/** Core NATS, fire-and-forget, every second: liveness and capacity, not history. */
+export const nodeHeartbeatMessage = z.object({
+  nodeId: z.string(),
+  region: regionSchema,
+  endpoint: z.string(),
+  maxSessions: z.number().int().positive(),
+  running: z.number().int().nonnegative(),
+  sessionIds: z.array(z.string()),
+  draining: z.boolean(),
+  at: z.iso.datetime(),
+});
+export type NodeHeartbeat = z.infer<typeof nodeHeartbeatMessage>;

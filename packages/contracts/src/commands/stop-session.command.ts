@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { endReasonSchema, endedStatusSchema } from '../session-settings.js';
+import { sessionSnapshotSchema } from '../session-snapshot.js';
+import { replySchema } from './command-error.js';
+
+/** Scheduler → owning node: tear the browser down and append SessionEnded. */
+export const stopSessionCommand = z.object({
+  correlationId: z.string(),
+  sessionId: z.string(),
+  status: endedStatusSchema,
+  reason: endReasonSchema,
+});
+export type StopSessionCommand = z.infer<typeof stopSessionCommand>;
+export const stopSessionReply = replySchema(sessionSnapshotSchema);
+export type StopSessionReply = z.infer<typeof stopSessionReply>;

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import type { EventOf } from '../envelope.js';
+import { ApiKeyIssued } from './api-key-issued.event.js';
+import { ClientConnected } from './client-connected.event.js';
+import { ClientDisconnected } from './client-disconnected.event.js';
+import { NodeJoined } from './node-joined.event.js';
+import { NodeLeft } from './node-left.event.js';
+import { ProjectCreated } from './project-created.event.js';
+import { SessionEnded } from './session-ended.event.js';
+import { SessionReleaseRequested } from './session-release-requested.event.js';
+import { SessionRequested } from './session-requested.event.js';
+import { SessionScheduled } from './session-scheduled.event.js';
+import { SessionStarted } from './session-started.event.js';
+
+export {
+  ApiKeyIssued,
+  ClientConnected,
+  ClientDisconnected,
+  NodeJoined,
+  NodeLeft,
+  ProjectCreated,
+  SessionEnded,
+  SessionReleaseRequested,
+  SessionRequested,
+  SessionScheduled,
+  SessionStarted,
+};
+
+export const sessionEventSchema = z.discriminatedUnion('type', [
+  SessionRequested.schema,
+  SessionScheduled.schema,
+  SessionStarted.schema,
+  ClientConnected.schema,
+  ClientDisconnected.schema,
+  SessionReleaseRequested.schema,
+  SessionEnded.schema,
+]);
+export type SessionEvent = Readonly<z.infer<typeof sessionEventSchema>>;
+
+export const nodeEventSchema = z.discriminatedUnion('type', [NodeJoined.schema, NodeLeft.schema]);
+export type NodeEvent = Readonly<z.infer<typeof nodeEventSchema>>;
+
+export const projectEventSchema = z.discriminatedUnion('type', [ProjectCreated.schema, ApiKeyIssued.schema]);
+export type ProjectEvent = Readonly<z.infer<typeof projectEventSchema>>;
+
+export const domainEventSchema = z.discriminatedUnion('type', [
+  ...sessionEventSchema.options,
+  ...nodeEventSchema.options,
+  ...projectEventSchema.options,
+]);
+export type DomainEvent = SessionEvent | NodeEvent | ProjectEvent;
+
+export type SessionRequestedEvent = EventOf<typeof SessionRequested>;
+export type SessionEndedEvent = EventOf<typeof SessionEnded>;

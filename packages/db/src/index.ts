@@ -1,0 +1,11 @@
+export * from './schema.js';
+export * from './connection.js';
+export * from './migrate.js';
+export * from './repositories.js';
+export * from './repositories/sessions.repository.js';
+export * from './repositories/projects.repository.js';
+export * from './repositories/api-keys.repository.js';
+export * from './repositories/events.repository.js';
+export * from './repositories/checkpoints.repository.js';
+export * from './repositories/nodes.repository.js';
+export type { Kysely, Transaction } from 'kysely';

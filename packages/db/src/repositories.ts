@@ -1,0 +1,21 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from './schema.js';
+import { ApiKeysRepository } from './repositories/api-keys.repository.js';
+import { CheckpointsRepository } from './repositories/checkpoints.repository.js';
+import { EventsRepository } from './repositories/events.repository.js';
+import { NodesRepository } from './repositories/nodes.repository.js';
+import { ProjectsRepository } from './repositories/projects.repository.js';
+import { SessionsRepository } from './repositories/sessions.repository.js';
+
+/** Every repository bound to one connection or transaction. */
+export function repositories(db: Kysely<Database> | Transaction<Database>) {
+  return {
+    sessions: new SessionsRepository(db),
+    projects: new ProjectsRepository(db),
+    apiKeys: new ApiKeysRepository(db),
+    events: new EventsRepository(db),
+    checkpoints: new CheckpointsRepository(db),
+    nodes: new NodesRepository(db),
+  };
+}
+export type Repositories = ReturnType<typeof repositories>;

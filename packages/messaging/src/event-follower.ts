@@ -1,0 +1,41 @@
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { EVENTS_STREAM, domainEventSchema, type DomainEvent } from '@hangar/contracts';
+import type { Logger } from '@hangar/runtime';
+
+/**
+ * Replays the event log from the start, then keeps following it live: how a process (re)builds
+ * its in-memory state. `caughtUp` resolves once everything that existed at the start has been
+ * handled. An ordered consumer leaves no server-side state behind.
+ */
+export async function followEvents(
+  nc: NatsConnection,
+  filterSubjects: string[],
+  handle: (event: DomainEvent, seq: number) => void,
+  logger: Logger,
+): Promise<{ caughtUp: Promise<void>; stop(): Promise<void> }> {
+  const consumer = await jetstream(nc).consumers.get(EVENTS_STREAM, { filter_subjects: filterSubjects, deliver_policy: DeliverPolicy.All });
+  let markCaughtUp!: () => void;
+  const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
+  const messages = await consumer.consume();
+  const done = (async () => {
+    for await (const msg of messages) {
+      try {
+        handle(domainEventSchema.parse(msg.json()), msg.seq);
+      } catch (err) {
+        logger.error({ err, seq: msg.seq, subject: msg.subject }, 'could not apply event');
+      }
+      if (msg.info.pending === 0) markCaughtUp();
+    }
+  })();
+  // A log with nothing for these subjects delivers nothing at all; ask the consumer instead.
+  const info = await consumer.info(false);
+  if (info.num_pending === 0 && info.delivered.stream_seq === 0) markCaughtUp();
+  return {
+    caughtUp,
+    async stop() {
+      await messages.close();
+      await done;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { intFromEnv, parseEnv } from '@hangar/runtime';
+import { startStack } from './stack.js';
+
+const env = parseEnv(
+  z.object({
+    HANGAR_PORT: intFromEnv(0, 65535).default(3000),
+    HANGAR_HOST: z.string().default('127.0.0.1'),
+    HANGAR_API_KEY: z.string().min(16).optional(),
+    HANGAR_PROJECT_CONCURRENCY: intFromEnv(1, 10_000).default(5),
+    HANGAR_DATA_DIR: z.string().default('.hangar'),
+    HANGAR_NODES: intFromEnv(1, 64).default(1),
+    DATABASE_URL: z.string().optional(),
+    NATS_URL: z.string().optional(),
+    CHROME_PATH: z.string().optional(),
+    LOG_LEVEL: z.string().default('info'),
+  }),
+);
+
+const command = process.argv[2] ?? 'start';
+if (command !== 'start') {
+  console.error(`usage: hangar start`);
+  process.exit(2);
+}
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+out('[hangar] starting: Postgres, NATS, projector, scheduler, browser-node, gateway ...');
+const stack = await startStack({
+  dataDir: path.resolve(env.HANGAR_DATA_DIR),
+  port: env.HANGAR_PORT,
+  host: env.HANGAR_HOST,
+  apiKey: env.HANGAR_API_KEY,
+  concurrency: env.HANGAR_PROJECT_CONCURRENCY,
+  nodes: env.HANGAR_NODES,
+  databaseUrl: env.DATABASE_URL,
+  natsUrl: env.NATS_URL,
+  chromePath: env.CHROME_PATH,
+  logLevel: env.LOG_LEVEL,
+  log: out,
+}).catch((err: unknown) => {
+  console.error(`[hangar] could not start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
+
+out(`
+  Hangar is running.
+
+  API URL:    ${stack.apiUrl}
+  API key:    ${stack.apiKey}
+  Project ID: ${stack.projectId}
+
+  Try it with Puppeteer (npm i puppeteer-core @browserbasehq/sdk):
+
+    import Browserbase from '@browserbasehq/sdk';
+    import puppeteer from 'puppeteer-core';
+    const bb = new Browserbase({ apiKey: '${stack.apiKey}', baseURL: '${stack.apiUrl}' });
+    const session = await bb.sessions.create({ projectId: '${stack.projectId}' });
+    const browser = await puppeteer.connect({ browserWSEndpoint: session.connectUrl });
+    const [page] = await browser.pages();
+    await page.goto('https://example.com');
+    console.log(await page.title());
+    await browser.close();
+
+  Ctrl-C stops everything.
+`);
+
+let stopping = false;
+const stop = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  out('[hangar] stopping ...');
+  await stack.stop();
+  out('[hangar] stopped');
+  process.exit(code);
+};
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+for (const [label, svc] of stack.services) {
+  void svc.exited.then((code) => {
+    if (!stopping) {
+      out(`[hangar] ${label} exited unexpectedly (${String(code)}); stopping the stack`);
+      void stop(1);
+    }
+  });
+}

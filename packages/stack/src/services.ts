@@ -1,0 +1,51 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export const SERVICE_ENTRYPOINTS = {
+  gateway: path.join(ROOT, 'apps/gateway/dist/main.js'),
+  scheduler: path.join(ROOT, 'apps/scheduler/dist/main.js'),
+  'browser-node': path.join(ROOT, 'apps/browser-node/dist/main.js'),
+  projector: path.join(ROOT, 'apps/projector/dist/main.js'),
+} as const;
+export type ServiceName = keyof typeof SERVICE_ENTRYPOINTS;
+
+export interface RunningService {
+  name: string;
+  process: ChildProcess;
+  /** Resolves with the exit code (or signal) once the process has exited. */
+  exited: Promise<number | NodeJS.Signals>;
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
+}
+
+export type LogSink = (line: string) => void;
+
+/**
+ * Runs one service as its own Node process, each output line prefixed with its name. Services
+ * are the same entrypoints the Docker images run.
+ */
+export function startService(service: ServiceName, label: string, env: Record<string, string>, log: LogSink): RunningService {
+  const child = spawn(process.execPath, ['--enable-source-maps', SERVICE_ENTRYPOINTS[service]], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream) createInterface({ input: stream }).on('line', (line) => log(`[${label}] ${line}`));
+  }
+  const exited = new Promise<number | NodeJS.Signals>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 0)));
+  return {
+    name: label,
+    process: child,
+    exited,
+    async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { createDb, ensureDatabase, migrateToLatest, type Database, type Kysely } from '@hangar/db';
+import { connectNats, ensureEventStream, EventStore, type NatsConnection } from '@hangar/messaging';
+import { waitForPort, freePort } from './free-port.js';
+import { startNatsServer, type RunningNats } from './nats-server.js';
+import { startEmbeddedPostgres, type RunningPostgres } from './postgres.js';
+import { stackSecrets } from './secrets.js';
+import { seedProject, type ProjectSeed } from './seed.js';
+import { startService, type LogSink, type RunningService, type ServiceName } from './services.js';
+import { findChromium, findNatsServer } from './system.js';
+import { waitForNodes } from './wait-for-nodes.js';
+
+export interface StackOptions {
+  dataDir: string;
+  /** Gateway port; 0 picks a free one. */
+  port: number;
+  host?: string;
+  apiKey?: string | undefined;
+  concurrency: number;
+  nodes: number;
+  databaseUrl?: string | undefined;
+  natsUrl?: string | undefined;
+  chromePath?: string | undefined;
+  logLevel?: string;
+  /** Extra environment per service: tests inject short timeouts here. */
+  env?: Partial<Record<ServiceName, Record<string, string>>>;
+  log: LogSink;
+}
+
+export interface Stack {
+  apiUrl: string;
+  apiKey: string;
+  projectId: string;
+  natsUrl: string;
+  databaseUrl: string;
+  dataDir: string;
+  services: Map<string, RunningService>;
+  nc: NatsConnection;
+  store: EventStore;
+  db: Kysely<Database>;
+  seedProject(seed: ProjectSeed): Promise<{ projectId: string; apiKey: string }>;
+  /** Starts (or restarts) one service by its label, e.g. `browser-node-1`. */
+  startService(label: string): RunningService;
+  stop(): Promise<void>;
+}
+
+/** The whole of Hangar on one host: what `npm start` runs and what end-to-end tests drive. */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const chromePath = findChromium(options.chromePath);
+  if (!chromePath) throw new Error(`Chromium not found${options.chromePath ? ` at CHROME_PATH=${options.chromePath}` : ''}; run: apt-get install -y chromium`);
+  mkdirSync(options.dataDir, { recursive: true });
+  const secrets = stackSecrets(options.dataDir, { apiKey: options.apiKey });
+  const cleanups: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch((err) => options.log(`[stack] cleanup failed: ${String(err)}`));
+  };
+
+  try {
+    const [nats, postgres] = await Promise.all([startNatsIfNeeded(options), startPostgresIfNeeded(options)]);
+    if (nats) cleanups.push(() => nats.stop());
+    if (postgres) cleanups.push(() => postgres.stop());
+    const natsUrl = options.natsUrl ?? nats!.url;
+    const databaseUrl = options.databaseUrl ?? postgres!.url;
+
+    await ensureDatabase(databaseUrl);
+    const db = createDb(databaseUrl, { max: 4 });
+    cleanups.push(() => db.destroy());
+    await migrateToLatest(db);
+    const nc = await connectNats(natsUrl, 'hangar-stack');
+    cleanups.push(() => nc.drain().catch(() => undefined));
+    await ensureEventStream(nc);
+    const store = await EventStore.create(nc);
+
+    const port = options.port || (await freePort());
+    const host = options.host ?? '127.0.0.1';
+    const common = { NATS_URL: natsUrl, LOG_LEVEL: options.logLevel ?? 'info' };
+    const specs = new Map<string, { service: ServiceName; env: Record<string, string> }>();
+    specs.set('projector', { service: 'projector', env: { ...common, DATABASE_URL: databaseUrl, ...options.env?.projector } });
+    specs.set('scheduler', { service: 'scheduler', env: { ...common, ...options.env?.scheduler } });
+    for (let i = 1; i <= options.nodes; i++) {
+      specs.set(`browser-node-${i}`, {
+        service: 'browser-node',
+        env: {
+          ...common,
+          HANGAR_NODE_ID: `node-${i}`,
+          HANGAR_NODE_DATA_DIR: path.join(options.dataDir, 'nodes', `node-${i}`),
+          CHROME_PATH: chromePath,
+          ...options.env?.['browser-node'],
+        },
+      });
+    }
+    specs.set('gateway', {
+      service: 'gateway',
+      env: {
+        ...common,
+        DATABASE_URL: databaseUrl,
+        HANGAR_PORT: String(port),
+        HANGAR_HOST: host,
+        HANGAR_SIGNING_SECRET: secrets.signingSecret,
+        ...options.env?.gateway,
+      },
+    });
+
+    const services = new Map<string, RunningService>();
+    const launch = (label: string) => {
+      const spec = specs.get(label);
+      if (!spec) throw new Error(`no service ${label}`);
+      const svc = startService(spec.service, label, spec.env, options.log);
+      services.set(label, svc);
+      return svc;
+    };
+    cleanups.push(async () => {
+      // Gateway first (no new work), nodes next (they end their sessions), then the rest.
+      const order = [...services.keys()].sort((a, b) => rank(a) - rank(b));
+      for (const label of order) await services.get(label)!.stop();
+    });
+    for (const label of specs.keys()) launch(label);
+
+    await waitForPort(port, host, 30_000);
+    await waitForNodes(nc, options.nodes, 30_000);
+    const seeded = await seedProject(store, db, { projectId: secrets.projectId, apiKey: secrets.apiKey, concurrency: options.concurrency });
+
+    return {
+      apiUrl: `http://${host}:${port}`,
+      apiKey: seeded.apiKey,
+      projectId: seeded.projectId,
+      natsUrl,
+      databaseUrl,
+      dataDir: options.dataDir,
+      services,
+      nc,
+      store,
+      db,
+      seedProject: (seed) => seedProject(store, db, seed),
+      startService: launch,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+function rank(label: string): number {
+  if (label === 'gateway') return 0;
+  if (label.startsWith('browser-node')) return 1;
+  if (label === 'scheduler') return 2;
+  return 3;
+}
+
+async function startNatsIfNeeded(options: StackOptions): Promise<RunningNats | undefined> {
+  if (options.natsUrl) return undefined;
+  const binary = findNatsServer();
+  if (!binary) throw new Error('nats-server not found; run: apt-get install -y nats-server (or set NATS_URL)');
+  return startNatsServer({ binary, dataDir: path.join(options.dataDir, 'nats') });
+}
+
+async function startPostgresIfNeeded(options: StackOptions): Promise<RunningPostgres | undefined> {
+  if (options.databaseUrl) return undefined;
+  return startEmbeddedPostgres({ dataDir: path.join(options.dataDir, 'postgres') });
+}

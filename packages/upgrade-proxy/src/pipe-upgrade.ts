@@ -1,0 +1,92 @@
+import net from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+export interface UpgradeTarget {
+  host: string;
+  port: number;
+  path: string;
+}
+
+export interface PipeOptions {
+  /** Request headers not to forward (lower-case), e.g. `origin` towards Chromium. */
+  dropHeaders?: readonly string[];
+  connectTimeoutMs?: number;
+}
+
+export interface PipedConnection {
+  /** Resolves once both directions are closed, whoever closed first. */
+  readonly closed: Promise<void>;
+  close(): void;
+}
+
+const HOP_BY_HOP = new Set(['host', 'content-length', 'transfer-encoding']);
+
+/**
+ * Forwards a WebSocket upgrade to `target` and then splices the two sockets byte for byte.
+ * Frames are never parsed or copied: the upstream's 101 and every frame after it go straight
+ * through, `pipe` gives backpressure both ways, and Nagle is off on both sockets because CDP is
+ * small request/response messages where a 40 ms delayed-ACK stall dominates everything else.
+ */
+export function pipeUpgrade(req: IncomingMessage, client: Duplex, head: Buffer, target: UpgradeTarget, options: PipeOptions = {}): PipedConnection {
+  const upstream = net.connect({ host: target.host, port: target.port, noDelay: true });
+  if (client instanceof net.Socket) client.setNoDelay(true);
+  const drop = new Set([...HOP_BY_HOP, ...(options.dropHeaders ?? [])]);
+
+  let lines = `GET ${target.path} HTTP/1.1\r\nHost: ${target.host}:${target.port}\r\n`;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!;
+    if (!drop.has(name.toLowerCase())) lines += `${name}: ${req.rawHeaders[i + 1]}\r\n`;
+  }
+  lines += '\r\n';
+
+  let connected = false;
+  const timer = setTimeout(() => {
+    if (!connected) upstream.destroy(new Error('upstream connect timeout'));
+  }, options.connectTimeoutMs ?? 5_000);
+
+  const closed = new Promise<void>((resolve) => {
+    let pending = 2;
+    const done = () => {
+      if (--pending === 0) resolve();
+    };
+    upstream.once('close', done);
+    client.once('close', done);
+  });
+
+  upstream.once('connect', () => {
+    connected = true;
+    clearTimeout(timer);
+    upstream.write(lines);
+    if (head.length > 0) upstream.write(head);
+    upstream.pipe(client);
+    client.pipe(upstream);
+  });
+  upstream.once('error', () => {
+    clearTimeout(timer);
+    if (!connected && client.writable) {
+      reject(client, 502, 'Bad Gateway', 'the browser for this session is not reachable');
+    } else {
+      client.destroy();
+    }
+  });
+  client.once('error', () => upstream.destroy());
+  client.once('close', () => upstream.destroy());
+  upstream.once('close', () => client.destroy());
+
+  return {
+    closed,
+    close() {
+      upstream.destroy();
+      client.destroy();
+    },
+  };
+}
+
+/** Answers an upgrade request with a plain HTTP error in the API's JSON error shape. */
+export function reject(socket: Duplex, statusCode: number, error: string, message: string, extraHeaders: Record<string, string> = {}): void {
+  const body = JSON.stringify({ statusCode, error, message });
+  let head = `HTTP/1.1 ${statusCode} ${error}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n`;
+  for (const [k, v] of Object.entries(extraHeaders)) head += `${k}: ${v}\r\n`;
+  socket.end(`${head}\r\n${body}`);
+}
