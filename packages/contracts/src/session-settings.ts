@@ -14,6 +14,7 @@ export type EndedStatus = z.infer<typeof endedStatusSchema>;
 export const END_REASONS = [
   'RELEASED',
   'CLIENT_DISCONNECTED',
+  'BROWSER_CLOSED',
   'TIMEOUT',
   'CONNECT_TIMEOUT',
   'BROWSER_CRASHED',
