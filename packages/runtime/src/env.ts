@@ -16,6 +16,7 @@ export function parseEnv<S extends z.ZodType>(schema: S, source: NodeJS.ProcessE
 /** Environment fragments every service shares. */
 export const commonEnv = {
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  HANGAR_OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 

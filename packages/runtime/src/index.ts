@@ -1,3 +1,4 @@
 export * from './env.js';
 export * from './logger.js';
 export * from './lifecycle.js';
+export * from './ops-server.js';

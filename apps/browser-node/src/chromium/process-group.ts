@@ -1,0 +1,72 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+export interface ProcInfo {
+  pid: number;
+  pgrp: number;
+  /** Single-letter state from /proc/<pid>/stat; `Z` = zombie (exited, not yet reaped). */
+  state: string;
+  args: string[];
+}
+
+/** Every process visible in /proc that we may read; processes that vanish mid-scan are skipped. */
+export function listProcesses(): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // The command name (field 2) is in parentheses and may itself contain spaces or ')'.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const args = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      out.push({ pid: Number(name), state: fields[0] ?? '?', pgrp: Number(fields[2]), args });
+    } catch {
+      // Exited between readdir and read.
+    }
+  }
+  return out;
+}
+
+const isLive = (p: ProcInfo) => p.state !== 'Z' && p.state !== 'X';
+
+/** Sends `signal` to a whole process group; a group that is already gone is not an error. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
+/**
+ * Whether any process of the group still runs. `kill(-pgid, 0)` throwing ESRCH is the proof it is
+ * gone; when it does not throw, the members may all be zombies: Chromium's helpers outlive their
+ * parent by a moment and are re-parented to PID 1, and a PID 1 that does not reap (many container
+ * inits, this project's CI sandbox) leaves them as zombies forever. A zombie runs nothing and holds
+ * nothing but its pid, so only non-zombie members count.
+ */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw err;
+  }
+  return listProcesses().some((p) => p.pgrp === pgid && isLive(p));
+}
+
+/** Polls until every group in `pgids` is gone; false if one still runs after `timeoutMs`. */
+export async function waitGroupsGone(pgids: Iterable<number>, timeoutMs: number, pollMs = 25): Promise<boolean> {
+  const pending = new Set(pgids);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const pgid of pending) if (!groupAlive(pgid)) pending.delete(pgid);
+    if (pending.size === 0) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+/** Live (non-zombie) processes whose arguments contain one starting with `prefix`. */
+export function processesWithArgPrefix(prefix: string): ProcInfo[] {
+  return listProcesses().filter((p) => isLive(p) && p.args.some((a) => a.startsWith(prefix)));
+}

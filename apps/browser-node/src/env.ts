@@ -1,0 +1,72 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { REGIONS } from '@hangar/contracts';
+import { boolFromEnv, commonEnv, intFromEnv, parseEnv } from '@hangar/runtime';
+import { locateChromium } from './chromium/chromium.locator.js';
+
+// A host name like `ip-10-0-0-7.ec2.internal` is not a valid subject token: the dots would
+// address other subjects, so the default id keeps only token-safe characters.
+const defaultNodeId = () => `node-${os.hostname().replace(/[^A-Za-z0-9_-]/g, '-')}`;
+
+// Each Chromium gets ~250 MiB PSS idle and is CPU-bound while starting
+// (shared/research/performance-reliability.md §2.2); four per core or per GiB, whichever is less.
+const defaultMaxSessions = () => Math.max(1, Math.min(os.cpus().length * 4, Math.floor((os.totalmem() / 2 ** 30) * 4)));
+
+const schema = z
+  .object({
+    ...commonEnv,
+    HANGAR_NODE_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "-" and "_" only (it is a NATS subject token)')
+      .optional(),
+    /** Where this node keeps its Chromium profiles; default `.hangar/nodes/<id>`. */
+    HANGAR_NODE_DATA_DIR: z.string().min(1).optional(),
+    /** Bind address of the CDP proxy; also the advertised host unless HANGAR_NODE_ADVERTISE_HOST is set. */
+    HANGAR_NODE_HOST: z.string().min(1).default('127.0.0.1'),
+    HANGAR_NODE_ADVERTISE_HOST: z.string().min(1).optional(),
+    /** 0 = a free port chosen by the OS. */
+    HANGAR_NODE_PORT: intFromEnv(0, 65535).default(0),
+    HANGAR_REGION: z.enum(REGIONS).default('us-west-2'),
+    HANGAR_MAX_SESSIONS: intFromEnv(1, 10_000).optional(),
+    CHROME_PATH: z.string().min(1).optional(),
+    HANGAR_HEARTBEAT_MS: intFromEnv(50, 60_000).default(1000),
+    HANGAR_LAUNCH_TIMEOUT_MS: intFromEnv(100, 300_000).default(15_000),
+    HANGAR_HEADLESS: boolFromEnv.default(true),
+    PATH: z.string().default(''),
+  })
+  .transform((env, ctx) => {
+    const chromePath = locateChromium(env.CHROME_PATH, env.PATH);
+    if (!chromePath) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CHROME_PATH'],
+        message: env.CHROME_PATH ? `${env.CHROME_PATH} is not an executable` : 'no Chromium found; install chromium or set CHROME_PATH',
+      });
+      return z.NEVER;
+    }
+    const nodeId = env.HANGAR_NODE_ID ?? defaultNodeId();
+    // Absolute, because the orphan sweep matches `--user-data-dir=<profilesRoot>/` in /proc cmdlines.
+    const dataDir = path.resolve(env.HANGAR_NODE_DATA_DIR ?? path.join('.hangar', 'nodes', nodeId));
+    return {
+      natsUrl: env.NATS_URL,
+      logLevel: env.LOG_LEVEL,
+      nodeId,
+      dataDir,
+      profilesRoot: path.join(dataDir, 'profiles'),
+      host: env.HANGAR_NODE_HOST,
+      advertiseHost: env.HANGAR_NODE_ADVERTISE_HOST ?? env.HANGAR_NODE_HOST,
+      port: env.HANGAR_NODE_PORT,
+      region: env.HANGAR_REGION,
+      maxSessions: env.HANGAR_MAX_SESSIONS ?? defaultMaxSessions(),
+      chromePath,
+      heartbeatMs: env.HANGAR_HEARTBEAT_MS,
+      launchTimeoutMs: env.HANGAR_LAUNCH_TIMEOUT_MS,
+      headless: env.HANGAR_HEADLESS,
+    };
+  });
+
+export type NodeConfig = z.infer<typeof schema>;
+
+/** Parsed once in main.ts; everything else receives the typed config. */
+export const loadConfig = (source: NodeJS.ProcessEnv = process.env): NodeConfig => parseEnv(schema, source);

@@ -1,0 +1,11 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { createLogger } from '@hangar/runtime';
+import { loadEnv } from './env.js';
+import { ProjectorModule } from './projector.module.js';
+
+const env = loadEnv();
+const logger = createLogger('projector', env.LOG_LEVEL);
+const app = await NestFactory.createApplicationContext(ProjectorModule.forRoot(env, logger), { logger: ['error', 'warn'] });
+app.enableShutdownHooks();
+logger.info('projector started');

@@ -1,0 +1,73 @@
+import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { createDb, ensureDatabase, migrateToLatest, type Database, type Kysely } from '@hangar/db';
+import { EVENTS_WILDCARD } from '@hangar/contracts';
+import { MessagingModule, NATS_CONNECTION, runDurableConsumer, type NatsConnection } from '@hangar/messaging';
+import { startOpsServer, type Logger, type OpsServer } from '@hangar/runtime';
+import type { ProjectorEnv } from './env.js';
+import { ProjectorService } from './projector.service.js';
+
+const ENV = Symbol('ENV');
+const LOGGER = Symbol('LOGGER');
+const DB = Symbol('DB');
+
+@Injectable()
+class ProjectorRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private consumer?: { stop(): Promise<void> };
+  private ops?: OpsServer;
+
+  constructor(
+    @Inject(ENV) private readonly env: ProjectorEnv,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(DB) private readonly db: Kysely<Database>,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+  ) {}
+
+  async onApplicationBootstrap() {
+    // Migrations belong to the projector: it is the only writer of the read model.
+    const applied = await migrateToLatest(this.db);
+    if (applied.length) this.logger.info({ applied }, 'migrations applied');
+    this.ops = await startOpsServer({
+      port: this.env.HANGAR_OPS_PORT,
+      service: 'projector',
+      ready: async () => !this.nc.isClosed() && (await this.db.selectNoFrom((eb) => eb.val(1).as('one')).execute().then(() => true, () => false)),
+    });
+    const service = new ProjectorService(this.db, this.env.HANGAR_PROJECTION_NAME, this.logger, this.ops.registry);
+    this.consumer = await runDurableConsumer(this.nc, {
+      durable: `projector-${this.env.HANGAR_PROJECTION_NAME}`,
+      filterSubject: EVENTS_WILDCARD,
+      logger: this.logger,
+      handle: async (event, seq, msg) => {
+        await service.handle(event, seq, msg.subject);
+      },
+    });
+    this.logger.info({ projection: this.env.HANGAR_PROJECTION_NAME }, 'projector consuming');
+  }
+
+  async onApplicationShutdown() {
+    await this.consumer?.stop();
+    await this.ops?.close();
+    await this.db.destroy();
+  }
+}
+
+@Module({})
+export class ProjectorModule {
+  static forRoot(env: ProjectorEnv, logger: Logger): DynamicModule {
+    return {
+      module: ProjectorModule,
+      imports: [MessagingModule.forRoot({ servers: env.NATS_URL, name: 'hangar-projector', logger })],
+      providers: [
+        { provide: ENV, useValue: env },
+        { provide: LOGGER, useValue: logger },
+        {
+          provide: DB,
+          useFactory: async () => {
+            await ensureDatabase(env.DATABASE_URL);
+            return createDb(env.DATABASE_URL);
+          },
+        },
+        ProjectorRunner,
+      ],
+    };
+  }
+}

@@ -1,0 +1,77 @@
+import { nodeHeartbeatMessage, subjects, type NodeHeartbeat, type SchedulerStatus } from '@hangar/contracts';
+import type { NodeLoad } from '@hangar/domain';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Logger } from '@hangar/runtime';
+
+interface NodeEntry {
+  heartbeat: NodeHeartbeat;
+  lastSeen: number;
+}
+
+/**
+ * Live browser-nodes, from their heartbeats (core NATS, every second). Liveness is soft state:
+ * nothing here is in the event log, and a restarted scheduler knows every node again within one
+ * heartbeat interval.
+ */
+export class FleetRegistry {
+  private readonly nodes = new Map<string, NodeEntry>();
+  private sub?: Subscription;
+
+  constructor(
+    private readonly nodeLostMs: number,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  listen(nc: NatsConnection): void {
+    this.sub = nc.subscribe(subjects.allNodeHeartbeats, {
+      callback: (err, msg) => {
+        if (err) return;
+        const parsed = nodeHeartbeatMessage.safeParse(msg.json());
+        if (!parsed.success) return this.logger.warn({ subject: msg.subject }, 'malformed heartbeat ignored');
+        const known = this.nodes.has(parsed.data.nodeId);
+        this.nodes.set(parsed.data.nodeId, { heartbeat: parsed.data, lastSeen: this.now() });
+        if (!known) this.logger.info({ nodeId: parsed.data.nodeId, region: parsed.data.region }, 'node seen');
+      },
+    });
+  }
+
+  stop(): void {
+    this.sub?.unsubscribe();
+  }
+
+  isLive(nodeId: string): boolean {
+    const entry = this.nodes.get(nodeId);
+    return !!entry && this.now() - entry.lastSeen <= this.nodeLostMs;
+  }
+
+  /** Live nodes with the scheduler's own count of their sessions (it includes fresh placements). */
+  loads(sessionsByNode: Map<string, number>): NodeLoad[] {
+    const out: NodeLoad[] = [];
+    for (const [nodeId, { heartbeat }] of this.nodes) {
+      if (!this.isLive(nodeId)) continue;
+      out.push({
+        nodeId,
+        region: heartbeat.region,
+        maxSessions: heartbeat.maxSessions,
+        load: Math.max(sessionsByNode.get(nodeId) ?? 0, heartbeat.running),
+        draining: heartbeat.draining,
+      });
+    }
+    return out;
+  }
+
+  status(sessionsByNode: Map<string, number>): SchedulerStatus['nodes'] {
+    return [...this.nodes.entries()].map(([nodeId, { heartbeat, lastSeen }]) => ({
+      nodeId,
+      region: heartbeat.region,
+      endpoint: heartbeat.endpoint,
+      maxSessions: heartbeat.maxSessions,
+      running: heartbeat.running,
+      load: sessionsByNode.get(nodeId) ?? 0,
+      live: this.isLive(nodeId),
+      draining: heartbeat.draining,
+      lastSeenAt: new Date(lastSeen).toISOString(),
+    }));
+  }
+}

@@ -1,0 +1,23 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { MessagingModule } from '@hangar/messaging';
+import type { Logger } from '@hangar/runtime';
+import type { SchedulerEnv } from './env.js';
+import { ENV, LOGGER, SCHEDULER, SchedulerRuntime } from './scheduler.runtime.js';
+import { SessionsController } from './sessions.controller.js';
+
+@Module({})
+export class SchedulerModule {
+  static forRoot(env: SchedulerEnv, logger: Logger): DynamicModule {
+    return {
+      module: SchedulerModule,
+      imports: [MessagingModule.forRoot({ servers: env.NATS_URL, name: 'hangar-scheduler', logger })],
+      controllers: [SessionsController],
+      providers: [
+        { provide: ENV, useValue: env },
+        { provide: LOGGER, useValue: logger },
+        SchedulerRuntime,
+        { provide: SCHEDULER, useExisting: SchedulerRuntime },
+      ],
+    };
+  }
+}

@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import {
+  refusal,
+  startSessionReply,
+  stopSessionReply,
+  subjects,
+  type CreateSessionCommand,
+  type CreateSessionReply,
+  type EndReason,
+  type EndedStatus,
+  type ReleaseSessionCommand,
+  type ReleaseSessionReply,
+  type SessionSnapshot,
+} from '@hangar/contracts';
+import { decideAdmission, decidePlacement, initialSessionState, toSnapshot } from '@hangar/domain';
+import { CommandUnavailable, executeSessionCommand, loadSession, sendCommand, type EventStore } from '@hangar/messaging';
+import type { ClientProxy } from '@nestjs/microservices';
+import type { Logger } from '@hangar/runtime';
+import type { SchedulerEnv } from './env.js';
+import type { FleetRegistry } from './fleet.registry.js';
+import type { SchedulerState } from './scheduler.state.js';
+
+/** Admission, placement and the stop path: the scheduler's decisions, with the IO around them. */
+export class SessionsService {
+  private readonly projectQueues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly state: SchedulerState,
+    private readonly fleet: FleetRegistry,
+    private readonly store: EventStore,
+    private readonly client: ClientProxy,
+    private readonly env: SchedulerEnv,
+    private readonly logger: Logger,
+  ) {}
+
+  async create(cmd: CreateSessionCommand): Promise<CreateSessionReply> {
+    const project = this.state.projects.get(cmd.projectId);
+    if (!project) return refusal({ code: 'NOT_FOUND', message: `project ${cmd.projectId} not found` });
+    const meta = { correlationId: cmd.correlationId };
+
+    // Admission and the append that makes the session count are one critical section per
+    // project: creates racing for the last slot are decided one after the other.
+    const admitted = await this.serially(cmd.projectId, async () => {
+      const admission = decideAdmission(project.concurrency, this.state.activeInProject(cmd.projectId));
+      if (!admission.admitted) {
+        return refusal({
+          code: 'RATE_LIMITED',
+          message: `project concurrency limit of ${admission.limit} sessions reached; release a session or retry after ${admission.retryAfterSeconds} s`,
+          retryAfterSeconds: admission.retryAfterSeconds,
+          limit: admission.limit,
+          remaining: 0,
+          resetSeconds: admission.resetSeconds,
+        });
+      }
+      const placement = decidePlacement(this.fleet.loads(this.state.loadByNode()), cmd.region);
+      if (!placement.placed) {
+        return placement.reason === 'NO_REGION'
+          ? refusal({ code: 'NO_REGION', message: `region must be a region served by a browser node; none serves ${cmd.region}` })
+          : refusal({ code: 'NO_CAPACITY', message: `no browser node in ${cmd.region} has a free slot; retry shortly` });
+      }
+      const sessionId = randomUUID();
+      const timeoutSeconds = cmd.timeoutSeconds ?? project.defaultTimeoutSeconds;
+      const expiresAt = new Date(Date.now() + timeoutSeconds * this.env.HANGAR_TIMEOUT_SECOND_MS).toISOString();
+      const requested = await executeSessionCommand(
+        this.store,
+        sessionId,
+        {
+          type: 'Request',
+          data: {
+            sessionId,
+            projectId: cmd.projectId,
+            keepAlive: cmd.keepAlive,
+            timeoutSeconds,
+            region: cmd.region,
+            expiresAt,
+            userMetadata: cmd.userMetadata,
+            contextId: cmd.contextId,
+            extensionId: cmd.extensionId,
+            browserSettings: cmd.browserSettings,
+            proxies: cmd.proxies,
+          },
+        },
+        meta,
+        initialSessionState,
+      );
+      const scheduled = await executeSessionCommand(this.store, sessionId, { type: 'Schedule', nodeId: placement.nodeId }, meta, requested.state);
+      this.state.adopt(scheduled.state);
+      return { ok: true as const, sessionId, nodeId: placement.nodeId };
+    });
+    if (!admitted.ok) return admitted;
+
+    const { sessionId, nodeId } = admitted;
+    const log = this.logger.child({ sessionId, nodeId, correlationId: cmd.correlationId });
+    try {
+      const reply = await sendCommand(
+        this.client,
+        subjects.startSessionOnNode(nodeId),
+        { correlationId: cmd.correlationId, sessionId, projectId: cmd.projectId, browserSettings: cmd.browserSettings },
+        startSessionReply,
+        this.env.HANGAR_START_TIMEOUT_MS,
+      );
+      if (reply.ok) return { ok: true, value: reply.value };
+      log.warn({ error: reply.error }, 'node refused to start the session');
+      await this.endInLog(sessionId, 'ERROR', 'LAUNCH_FAILED', cmd.correlationId, reply.error.message);
+      return refusal({ ...reply.error, code: reply.error.code === 'NO_CAPACITY' ? 'NO_CAPACITY' : 'LAUNCH_FAILED' });
+    } catch (err) {
+      if (!(err instanceof CommandUnavailable)) throw err;
+      log.error({ err }, 'node did not answer the start command');
+      await this.endInLog(sessionId, 'ERROR', 'NODE_UNREACHABLE', cmd.correlationId, err.message);
+      return refusal({ code: 'UNAVAILABLE', message: 'the browser node did not answer; retry the request' });
+    }
+  }
+
+  async release(cmd: ReleaseSessionCommand): Promise<ReleaseSessionReply> {
+    const current = this.state.session(cmd.sessionId) ?? (await loadSession(this.store, cmd.sessionId));
+    if (current.kind === 'absent' || current.projectId !== cmd.projectId) {
+      return refusal({ code: 'NOT_FOUND', message: `session ${cmd.sessionId} not found` });
+    }
+    if (current.kind !== 'ended') {
+      await executeSessionCommand(this.store, cmd.sessionId, { type: 'RequestRelease' }, { correlationId: cmd.correlationId });
+    }
+    const snapshot = await this.stop(cmd.sessionId, 'COMPLETED', 'RELEASED', cmd.correlationId);
+    if (!snapshot) return refusal({ code: 'NOT_FOUND', message: `session ${cmd.sessionId} not found` });
+    return { ok: true, value: snapshot };
+  }
+
+  /**
+   * Ends a session: the owning node tears the browser down and appends SessionEnded. When the
+   * node cannot be reached (or never got the session), the scheduler records the end itself so
+   * no session stays RUNNING for a browser nobody can reach.
+   */
+  async stop(sessionId: string, status: EndedStatus, reason: EndReason, correlationId: string = randomUUID()): Promise<SessionSnapshot | undefined> {
+    const current = this.state.session(sessionId) ?? (await loadSession(this.store, sessionId));
+    if (current.kind === 'absent') return undefined;
+    if (current.kind === 'ended') return toSnapshot(current);
+    const log = this.logger.child({ sessionId, nodeId: current.nodeId, correlationId });
+    if (current.nodeId && this.fleet.isLive(current.nodeId)) {
+      try {
+        const reply = await sendCommand(
+          this.client,
+          subjects.stopSessionOnNode(current.nodeId),
+          { correlationId, sessionId, status, reason },
+          stopSessionReply,
+          this.env.HANGAR_STOP_TIMEOUT_MS,
+        );
+        if (reply.ok) {
+          this.state.adopt(await loadSession(this.store, sessionId));
+          return reply.value;
+        }
+        log.warn({ error: reply.error }, 'node refused to stop the session');
+      } catch (err) {
+        if (!(err instanceof CommandUnavailable)) throw err;
+        log.warn({ err }, 'node did not answer the stop command');
+      }
+    }
+    return this.endInLog(sessionId, status, reason, correlationId, current.nodeId ? `node ${current.nodeId} unreachable` : undefined);
+  }
+
+  private async endInLog(sessionId: string, status: EndedStatus, reason: EndReason, correlationId: string, detail?: string) {
+    const { state } = await executeSessionCommand(this.store, sessionId, { type: 'End', status, reason, ...(detail ? { detail } : {}) }, { correlationId });
+    this.state.adopt(state);
+    return toSnapshot(state);
+  }
+
+  private serially<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const prev = this.projectQueues.get(key) ?? Promise.resolve();
+    const next = prev.then(work, work);
+    const settled = next.catch(() => undefined);
+    this.projectQueues.set(key, settled);
+    void settled.then(() => {
+      if (this.projectQueues.get(key) === settled) this.projectQueues.delete(key);
+    });
+    return next;
+  }
+}

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { SessionRequested, SessionScheduled, subjects } from '@hangar/contracts';
+import { toSnapshot } from '@hangar/domain';
+import { startTestNats, type TestNats } from '@hangar/testing';
+import { ConcurrencyConflict } from './event-store.js';
+import { executeSessionCommand, loadSession } from './session-aggregate.js';
+
+const meta = { correlationId: 'test' };
+const requestData = (sessionId: string) => ({
+  sessionId,
+  projectId: 'p1',
+  keepAlive: false,
+  timeoutSeconds: 60,
+  region: 'us-west-2' as const,
+  expiresAt: new Date(Date.now() + 60_000).toISOString(),
+  browserSettings: {},
+});
+
+describe('EventStore on a real JetStream', () => {
+  let nats: TestNats;
+  beforeAll(async () => {
+    nats = await startTestNats();
+  });
+  afterAll(async () => {
+    await nats?.stop();
+  });
+
+  it('stores a retried append once (Nats-Msg-Id) and reads a subject back in order', async () => {
+    const id = randomUUID();
+    const subject = subjects.sessionEvents(id);
+    const requested = SessionRequested.create(requestData(id), meta);
+    const [first] = await nats.store.append(subject, [requested]);
+    const [again] = await nats.store.append(subject, [requested]);
+    expect(again).toBe(first);
+    await nats.store.append(subject, [SessionScheduled.create({ sessionId: id, nodeId: 'n1' }, meta)], first);
+    const events = await nats.store.read(subject);
+    expect(events.map((e) => e.event.type)).toEqual(['SessionRequested', 'SessionScheduled']);
+    expect(await nats.store.lastVersion(subject)).toBe(events[1]!.seq);
+  });
+
+  it('refuses an append whose expected version is stale', async () => {
+    const id = randomUUID();
+    const subject = subjects.sessionEvents(id);
+    const [v1] = await nats.store.append(subject, [SessionRequested.create(requestData(id), meta)], 0);
+    await nats.store.append(subject, [SessionScheduled.create({ sessionId: id, nodeId: 'a' }, meta)], v1);
+    await expect(nats.store.append(subject, [SessionScheduled.create({ sessionId: id, nodeId: 'b' }, meta)], v1)).rejects.toBeInstanceOf(ConcurrencyConflict);
+  });
+
+  it('lets exactly one of two racing writers end a session, and the other decides nothing', async () => {
+    const id = randomUUID();
+    await executeSessionCommand(nats.store, id, { type: 'Request', data: requestData(id) }, meta);
+    const stale = await loadSession(nats.store, id);
+    const results = await Promise.all([
+      executeSessionCommand(nats.store, id, { type: 'End', status: 'TIMED_OUT', reason: 'TIMEOUT' }, meta, stale),
+      executeSessionCommand(nats.store, id, { type: 'End', status: 'COMPLETED', reason: 'RELEASED' }, meta, stale),
+    ]);
+    expect(results.map((r) => r.events.length).sort()).toEqual([0, 1]);
+    const events = await nats.store.read(subjects.sessionEvents(id));
+    expect(events.filter((e) => e.event.type === 'SessionEnded')).toHaveLength(1);
+    expect(['TIMED_OUT', 'COMPLETED']).toContain(toSnapshot(await loadSession(nats.store, id))?.status);
+  });
+});
