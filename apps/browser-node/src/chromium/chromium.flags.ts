@@ -1,0 +1,43 @@
+import type { BrowserSettings } from '@hangar/contracts';
+
+/** Browserbase's default viewport; a session that names none gets this window. */
+export const DEFAULT_VIEWPORT = { width: 1024, height: 768 } as const;
+
+export interface FlagOptions {
+  profileDir: string;
+  browserSettings: BrowserSettings;
+  headless: boolean;
+}
+
+/**
+ * The command line of one session's Chromium. Every flag that turns off background traffic is
+ * there because a session's network and CPU belong to the client: component updates, sync and
+ * field trials would otherwise compete with it and phone home from an operator's machine.
+ */
+export function chromiumArgs({ profileDir, browserSettings, headless }: FlagOptions): string[] {
+  const viewport = browserSettings.viewport ?? DEFAULT_VIEWPORT;
+  return [
+    ...(headless ? ['--headless=new'] : []),
+    // Containers rarely grant the namespaces Chromium's sandbox needs; isolation between sessions
+    // is the process tree + profile dir (and the container around the node).
+    '--no-sandbox',
+    '--disable-gpu',
+    // /dev/shm is 64 MiB in a default container; Chromium crashes tabs when it fills.
+    '--disable-dev-shm-usage',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--no-default-browser-check',
+    // QUIC would bypass the HTTP proxies a session may be given.
+    '--disable-quic',
+    // Loopback only: clients reach the browser through the node's proxy, never directly.
+    '--remote-debugging-address=127.0.0.1',
+    '--remote-debugging-port=0',
+    `--user-data-dir=${profileDir}`,
+    `--window-size=${viewport.width},${viewport.height}`,
+    ...(browserSettings.ignoreCertificateErrors === false ? [] : ['--ignore-certificate-errors']),
+    // Last: the initial URL, so the default context already has the page clients expect to find.
+    'about:blank',
+  ];
+}

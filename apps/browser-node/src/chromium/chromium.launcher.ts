@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { BrowserSettings } from '@hangar/contracts';
+import type { Logger } from '@hangar/runtime';
+import { chromiumArgs } from './chromium.flags.js';
+import { ChromiumProcess, type ExitTimeouts } from './chromium.process.js';
+import { signalGroup, waitGroupsGone } from './process-group.js';
+
+export class LaunchFailed extends Error {}
+
+export interface LaunchOptions extends Partial<ExitTimeouts> {
+  chromePath: string;
+  profilesRoot: string;
+  sessionId: string;
+  browserSettings: BrowserSettings;
+  headless: boolean;
+  timeoutMs: number;
+  logger: Logger;
+}
+
+const DEVTOOLS_LINE = /DevTools listening on (ws:\/\/[^\s]+)/;
+const STDERR_TAIL_BYTES = 4096;
+
+/**
+ * Starts one session's Chromium as an owned resource: its own process group (detached), so
+ * teardown can signal the whole tree and prove it exited; its own profile dir under
+ * `profilesRoot`, so the orphan sweep can find it after a crash of this process. Resolves once
+ * Chromium prints its DevTools address; a launch that does not get there in `timeoutMs` is killed
+ * with its whole group.
+ */
+export async function launchChromium(options: LaunchOptions): Promise<ChromiumProcess> {
+  const profileDir = path.join(options.profilesRoot, options.sessionId);
+  const logger = options.logger.child({ sessionId: options.sessionId });
+  await mkdir(options.profilesRoot, { recursive: true });
+  const args = chromiumArgs({ profileDir, browserSettings: options.browserSettings, headless: options.headless });
+  const child = spawn(options.chromePath, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const started = Date.now();
+
+  let stderrTail = '';
+  const stderr = child.stderr!;
+  stderr.setEncoding('utf8');
+  // Drained for the process's whole life: an unread pipe fills at 64 KiB and Chromium then blocks
+  // on its next log line, which looks exactly like a hung browser.
+  stderr.on('data', (chunk: string) => {
+    stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
+  });
+
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+
+  try {
+    const endpoint = await new Promise<URL>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new LaunchFailed(`Chromium did not start within ${options.timeoutMs} ms`)), options.timeoutMs);
+      const onData = () => {
+        const match = DEVTOOLS_LINE.exec(stderrTail);
+        if (!match) return;
+        clearTimeout(timer);
+        stderr.off('data', onData);
+        resolve(new URL(match[1]!));
+      };
+      stderr.on('data', onData);
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new LaunchFailed(`could not run ${options.chromePath}: ${err.message}`));
+      });
+      void exited.then(({ code, signal }) => {
+        clearTimeout(timer);
+        reject(new LaunchFailed(`Chromium exited during launch (code ${code}, signal ${signal}): ${stderrTail.trim().slice(-500)}`));
+      });
+    });
+    const browser = new ChromiumProcess({
+      pid: child.pid!,
+      port: Number(endpoint.port),
+      browserPath: endpoint.pathname,
+      profileDir,
+      exited,
+      stderrTail: () => stderrTail,
+      logger,
+      timeouts: options,
+    });
+    logger.info({ pid: child.pid, port: browser.port, launchMs: Date.now() - started }, 'chromium started');
+    return browser;
+  } catch (err) {
+    // Whatever got started (the wrapper script, a half-initialised browser) goes with its group.
+    if (child.pid !== undefined) {
+      signalGroup(child.pid, 'SIGKILL');
+      if (!(await waitGroupsGone([child.pid], 5_000))) logger.error({ pid: child.pid }, 'chromium from a failed launch did not exit');
+    }
+    await rm(profileDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    throw err instanceof LaunchFailed ? err : new LaunchFailed(String(err));
+  }
+}

@@ -1,0 +1,103 @@
+import { rm } from 'node:fs/promises';
+import type { Logger } from '@hangar/runtime';
+import { groupAlive, signalGroup, waitGroupsGone } from './process-group.js';
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface ExitTimeouts {
+  /** How long SIGTERM may take before the group gets SIGKILL. */
+  gracefulExitMs: number;
+  /** How long after SIGKILL the group may take to disappear before we report a leak. */
+  confirmExitMs: number;
+}
+
+interface ChromiumProcessInit {
+  pid: number;
+  port: number;
+  browserPath: string;
+  profileDir: string;
+  exited: Promise<ExitInfo>;
+  stderrTail: () => string;
+  logger: Logger;
+  timeouts: Partial<ExitTimeouts>;
+}
+
+/**
+ * A running Chromium that this node owns. Its pid is also its process group id (it was spawned
+ * detached). An exit nobody asked for is reported once to `onUnexpectedExit`; `teardown()` is the
+ * only way the node ends a browser, and it is idempotent.
+ */
+export class ChromiumProcess {
+  readonly pid: number;
+  /** Chromium's DevTools port on loopback and the browser target's path on it. */
+  readonly port: number;
+  readonly browserPath: string;
+  readonly profileDir: string;
+  readonly exited: Promise<ExitInfo>;
+  private exitInfo: ExitInfo | undefined;
+  private teardownStarted = false;
+  private teardownDone: Promise<void> | undefined;
+  private readonly logger: Logger;
+  private readonly timeouts: ExitTimeouts;
+  private readonly stderrTail: () => string;
+  private unexpectedExitListener: ((exit: ExitInfo) => void) | undefined;
+
+  constructor(init: ChromiumProcessInit) {
+    this.pid = init.pid;
+    this.port = init.port;
+    this.browserPath = init.browserPath;
+    this.profileDir = init.profileDir;
+    this.logger = init.logger;
+    this.stderrTail = init.stderrTail;
+    this.timeouts = { gracefulExitMs: init.timeouts.gracefulExitMs ?? 2_000, confirmExitMs: init.timeouts.confirmExitMs ?? 5_000 };
+    this.exited = init.exited.then((exit) => {
+      this.exitInfo = exit;
+      if (!this.teardownStarted) {
+        this.logger.warn({ pid: this.pid, ...exit, stderr: this.stderrTail().slice(-1000) }, 'chromium exited on its own');
+        this.unexpectedExitListener?.(exit);
+      }
+      return exit;
+    });
+  }
+
+  get hasExited(): boolean {
+    return this.exitInfo !== undefined;
+  }
+
+  onUnexpectedExit(listener: (exit: ExitInfo) => void): void {
+    this.unexpectedExitListener = listener;
+  }
+
+  /**
+   * SIGTERM to the group (Chromium shuts down and reaps its helpers), SIGKILL to whatever is left
+   * after the grace period, proof that the group is gone, then the profile dir. The SIGKILL is
+   * sent even after a clean exit: helpers can outlive the browser process by seconds and keep
+   * writing into the profile, which made deleting it fail with ENOTEMPTY
+   * (shared/research/performance-reliability.md §2.2).
+   */
+  teardown(): Promise<void> {
+    this.teardownStarted = true;
+    this.teardownDone ??= this.destroy();
+    return this.teardownDone;
+  }
+
+  private async destroy(): Promise<void> {
+    if (!this.hasExited) {
+      signalGroup(this.pid, 'SIGTERM');
+      await Promise.race([this.exited, new Promise((r) => setTimeout(r, this.timeouts.gracefulExitMs).unref())]);
+    }
+    if (groupAlive(this.pid)) signalGroup(this.pid, 'SIGKILL');
+    if (!(await waitGroupsGone([this.pid], this.timeouts.confirmExitMs))) {
+      // Nothing more a process can do about a process that survives SIGKILL (stuck in the
+      // kernel); say so loudly rather than pretend, and still free the session.
+      this.logger.error({ pid: this.pid }, 'chromium process group still alive after SIGKILL');
+    }
+    await rm(this.profileDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }).catch((err: unknown) =>
+      this.logger.error({ err, profileDir: this.profileDir }, 'could not remove the profile dir'),
+    );
+    this.logger.debug({ pid: this.pid }, 'chromium torn down');
+  }
+}

@@ -1,0 +1,26 @@
+import type { SessionState } from '@hangar/domain';
+import type { PipedConnection } from '@hangar/upgrade-proxy';
+import type { ChromiumProcess } from '../chromium/chromium.process.js';
+
+export interface ClientConnection {
+  readonly pipe: PipedConnection;
+  /** ClientConnected was appended for it, so its close must append ClientDisconnected. */
+  recorded: boolean;
+}
+
+/** A session whose browser this node runs, from the end of its launch to its teardown. */
+export interface LiveSession {
+  readonly id: string;
+  /** The start command's correlation id; the node's own events for the session carry it too. */
+  readonly correlationId: string;
+  readonly browser: ChromiumProcess;
+  /**
+   * The state after the last event this node appended. It may be stale (another writer ended
+   * the session); appends carry it as the expected version, so a stale decision is retried on
+   * the fresh state instead of being written.
+   */
+  state: SessionState | undefined;
+  readonly clients: Map<string, ClientConnection>;
+  /** Teardown has begun: no client may attach any more. */
+  ending: boolean;
+}

@@ -1,0 +1,138 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  refusal,
+  type CommandError,
+  type StartSessionCommand,
+  type StartSessionReply,
+  type StopSessionCommand,
+  type StopSessionReply,
+} from '@hangar/contracts';
+import { SessionRuleViolation, toSnapshot, type SessionState } from '@hangar/domain';
+import { EVENT_STORE, executeSessionCommand, type EventStore } from '@hangar/messaging';
+import type { Logger } from '@hangar/runtime';
+import { launchChromium } from '../chromium/chromium.launcher.js';
+import { CdpProxy } from '../cdp/cdp-proxy.server.js';
+import type { NodeConfig } from '../env.js';
+import { LOGGER, NODE_CONFIG } from '../tokens.js';
+import { SessionRegistry } from './session-registry.js';
+
+const NODE_SHUTDOWN_CORRELATION = 'node-shutdown';
+
+function snapshotReply(state: SessionState) {
+  const snapshot = toSnapshot(state);
+  return snapshot ? { ok: true as const, value: snapshot } : refusal({ code: 'NOT_FOUND', message: 'session not found' });
+}
+
+/** A rule the log refused, as the command's answer. */
+function ruleRefusal(err: SessionRuleViolation): { ok: false; error: CommandError } {
+  const code = err.rule === 'NOT_FOUND' || err.rule === 'ENDED' ? 'NOT_FOUND' : 'VALIDATION';
+  return refusal({ code, message: err.message });
+}
+
+/** What the node does when told to start or stop a session, and when it shuts down. */
+@Injectable()
+export class SessionCommands {
+  constructor(
+    @Inject(NODE_CONFIG) private readonly config: NodeConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(SessionRegistry) private readonly registry: SessionRegistry,
+    @Inject(CdpProxy) private readonly proxy: CdpProxy,
+  ) {}
+
+  async start(command: StartSessionCommand): Promise<StartSessionReply> {
+    const { sessionId } = command;
+    if (this.registry.draining) return refusal({ code: 'UNAVAILABLE', message: 'this node is shutting down; place the session on another node' });
+    const live = this.registry.live.get(sessionId);
+    // A retried start (the first reply was lost) finds the browser it already launched.
+    if (live?.state && !live.ending) return snapshotReply(live.state);
+    if (live || this.registry.isLaunching(sessionId)) return refusal({ code: 'VALIDATION', message: `session ${sessionId} is already starting on this node` });
+    if (this.registry.sessionIds.length >= this.config.maxSessions) {
+      return refusal({ code: 'NO_CAPACITY', message: `node ${this.config.nodeId} runs its maximum of ${this.config.maxSessions} sessions` });
+    }
+    return this.registry.trackLaunch(sessionId, this.launchAndStart(command));
+  }
+
+  private async launchAndStart(command: StartSessionCommand): Promise<StartSessionReply> {
+    const { sessionId, correlationId } = command;
+    const logger = this.logger.child({ sessionId, correlationId });
+    let browser;
+    try {
+      browser = await launchChromium({
+        chromePath: this.config.chromePath,
+        profilesRoot: this.config.profilesRoot,
+        sessionId,
+        browserSettings: command.browserSettings,
+        headless: this.config.headless,
+        timeoutMs: this.config.launchTimeoutMs,
+        logger,
+      });
+    } catch (err) {
+      logger.error({ err }, 'chromium launch failed');
+      return refusal({ code: 'LAUNCH_FAILED', message: err instanceof Error ? err.message : String(err) });
+    }
+    const session = this.registry.register(sessionId, correlationId, browser);
+    return this.registry.queue.run(sessionId, async () => {
+      if (this.registry.draining) {
+        await this.registry
+          .end(session, 'ERROR', 'NODE_SHUTDOWN', { correlationId })
+          .catch((err: unknown) => logger.error({ err }, 'could not end a session launched during shutdown'));
+        return refusal({ code: 'UNAVAILABLE', message: 'this node is shutting down; place the session on another node' });
+      }
+      try {
+        const endpoint = this.proxy.sessionEndpoint(sessionId);
+        const state = await this.registry.apply(session, { type: 'Start', nodeId: this.config.nodeId, endpoint, pid: browser.pid }, { correlationId });
+        return snapshotReply(state);
+      } catch (err) {
+        // Typically released while its browser launched: the log says it ended, so the browser
+        // must not outlive this answer.
+        await this.registry.discard(session);
+        if (err instanceof SessionRuleViolation) {
+          logger.info({ rule: err.rule }, 'session cannot start; browser torn down');
+          return ruleRefusal(err);
+        }
+        logger.error({ err }, 'could not record the session start; browser torn down');
+        return refusal({ code: 'UNAVAILABLE', message: 'could not record the session start; try again' });
+      }
+    });
+  }
+
+  /**
+   * Idempotent: a session this node does not run (already ended, never started here, still
+   * launching) gets its End decided against the log, which for an ended session decides nothing
+   * and answers its final state.
+   */
+  async stop(command: StopSessionCommand): Promise<StopSessionReply> {
+    const { sessionId, correlationId, status, reason } = command;
+    return this.registry.queue.run(sessionId, async () => {
+      const session = this.registry.live.get(sessionId);
+      try {
+        const state = session
+          ? await this.registry.end(session, status, reason, { correlationId })
+          : (await executeSessionCommand(this.store, sessionId, { type: 'End', status, reason }, { correlationId })).state;
+        return snapshotReply(state);
+      } catch (err) {
+        if (err instanceof SessionRuleViolation) return ruleRefusal(err);
+        this.logger.error({ err, sessionId, correlationId }, 'could not stop the session');
+        return refusal({ code: 'UNAVAILABLE', message: 'could not record the session end; try again' });
+      }
+    });
+  }
+
+  /** Every browser down and every session ended NODE_SHUTDOWN, launches in flight included. */
+  async shutdown(): Promise<void> {
+    this.registry.draining = true;
+    await this.registry.launchesSettled();
+    await Promise.all(
+      [...this.registry.live.values()].map((session) =>
+        this.registry.queue
+          .run(session.id, async () => {
+            if (this.registry.live.get(session.id) !== session) return;
+            await this.registry.end(session, 'ERROR', 'NODE_SHUTDOWN', { correlationId: NODE_SHUTDOWN_CORRELATION });
+          })
+          .catch((err: unknown) => this.logger.error({ err, sessionId: session.id }, 'could not end the session on shutdown')),
+      ),
+    );
+    await this.registry.queue.idle();
+  }
+}

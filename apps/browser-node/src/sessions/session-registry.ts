@@ -1,0 +1,95 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EndReason, EndedStatus, EventMetadata } from '@hangar/contracts';
+import type { SessionCommand, SessionState } from '@hangar/domain';
+import { EVENT_STORE, executeSessionCommand, type EventStore } from '@hangar/messaging';
+import type { Logger } from '@hangar/runtime';
+import type { ChromiumProcess } from '../chromium/chromium.process.js';
+import { LOGGER } from '../tokens.js';
+import { KeyedQueue } from './keyed-queue.js';
+import type { LiveSession } from './live-session.js';
+
+/**
+ * The sessions this node holds and the one path by which they change. Every method that touches
+ * a session's state runs inside `queue.run(sessionId, …)`; callers do that, so that a method
+ * composed of several of these (stop = end) does not queue behind itself.
+ */
+@Injectable()
+export class SessionRegistry {
+  readonly live = new Map<string, LiveSession>();
+  readonly queue = new KeyedQueue();
+  /** Launches in flight, so capacity counts them and shutdown can wait for them. */
+  private readonly launching = new Map<string, Promise<unknown>>();
+  /** Set once shutdown begins: no launch, no new client. */
+  draining = false;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Sessions that occupy a slot: running, or with a browser on its way. */
+  get sessionIds(): string[] {
+    return [...new Set([...this.live.keys(), ...this.launching.keys()])];
+  }
+
+  isLaunching(sessionId: string): boolean {
+    return this.launching.has(sessionId);
+  }
+
+  trackLaunch<T>(sessionId: string, launch: Promise<T>): Promise<T> {
+    this.launching.set(sessionId, launch);
+    void launch.finally(() => this.launching.delete(sessionId)).catch(() => undefined);
+    return launch;
+  }
+
+  async launchesSettled(): Promise<void> {
+    await Promise.allSettled([...this.launching.values()]);
+  }
+
+  /**
+   * Makes a launched browser a live session. An exit nobody asked for ends the session: exit code
+   * 0 without a signal is Chromium honouring a client's CDP `Browser.close` (Puppeteer's
+   * `browser.close()`), anything else is a crash.
+   */
+  register(sessionId: string, correlationId: string, browser: ChromiumProcess): LiveSession {
+    const session: LiveSession = { id: sessionId, correlationId, browser, state: undefined, clients: new Map(), ending: false };
+    this.live.set(sessionId, session);
+    browser.onUnexpectedExit((exit) => {
+      const closed = exit.code === 0 && exit.signal === null;
+      const detail = closed ? undefined : `chromium exited (code ${exit.code}, signal ${exit.signal})`;
+      void this.queue
+        .run(sessionId, async () => {
+          if (this.live.get(sessionId) !== session || session.ending) return;
+          await this.end(session, closed ? 'COMPLETED' : 'ERROR', closed ? 'BROWSER_CLOSED' : 'BROWSER_CRASHED', { correlationId }, detail);
+        })
+        .catch((err: unknown) => this.logger.error({ err, sessionId }, 'could not end the session after its browser exited'));
+    });
+    return session;
+  }
+
+  /** Decides and appends one command against the session's stream; remembers the new state. */
+  async apply(session: LiveSession, command: SessionCommand, meta: EventMetadata): Promise<SessionState> {
+    const { state } = await executeSessionCommand(this.store, session.id, command, meta, session.state);
+    session.state = state;
+    return state;
+  }
+
+  /**
+   * Closes the clients, tears the browser down, then appends SessionEnded: the event promises
+   * that the browser and its profile are gone, so it is written only after they are.
+   */
+  async end(session: LiveSession, status: EndedStatus, reason: EndReason, meta: EventMetadata, detail?: string): Promise<SessionState> {
+    await this.discard(session);
+    const state = await this.apply(session, { type: 'End', status, reason, ...(detail ? { detail } : {}) }, meta);
+    this.logger.info({ sessionId: session.id, status, reason, correlationId: meta.correlationId }, 'session ended');
+    return state;
+  }
+
+  /** Tears the browser down and forgets the session, without an event. */
+  async discard(session: LiveSession): Promise<void> {
+    session.ending = true;
+    for (const client of session.clients.values()) client.pipe.close();
+    await session.browser.teardown();
+    if (this.live.get(session.id) === session) this.live.delete(session.id);
+  }
+}

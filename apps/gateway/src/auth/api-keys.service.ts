@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Repositories } from '@hangar/db';
+import { GATEWAY_ENV, REPOSITORIES } from '../config/tokens.js';
+import type { GatewayEnv } from '../env.js';
+import { TtlCache } from './ttl-cache.js';
+
+/** Same digest the seeder stores (packages/stack seed.ts hashApiKey): keys are never stored in clear. */
+export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
+
+/**
+ * API key → project. Hits are cached briefly, so the hot path (every REST call, every connect)
+ * does not wait on Postgres; misses are not, so a key issued a moment ago works at once.
+ */
+@Injectable()
+export class ApiKeysService {
+  private readonly cache: TtlCache<string>;
+
+  constructor(
+    @Inject(REPOSITORIES) private readonly repos: Repositories,
+    @Inject(GATEWAY_ENV) env: GatewayEnv,
+  ) {
+    this.cache = new TtlCache(env.HANGAR_API_KEY_CACHE_MS);
+  }
+
+  async projectIdFor(apiKey: string): Promise<string | undefined> {
+    const hash = hashApiKey(apiKey);
+    const cached = this.cache.get(hash);
+    if (cached) return cached;
+    const projectId = await this.repos.apiKeys.projectIdForHash(hash);
+    if (projectId) this.cache.set(hash, projectId);
+    return projectId;
+  }
+}

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { commonEnv, databaseEnv, intFromEnv, parseEnv } from '@hangar/runtime';
+
+/** The gateway's whole configuration; `process.env` is read here and nowhere else. */
+export const gatewayEnvSchema = z.object({
+  ...commonEnv,
+  ...databaseEnv,
+  HANGAR_PORT: intFromEnv(0, 65535).default(3000),
+  HANGAR_HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Base URL clients reach this gateway at (behind a load balancer or TLS terminator): the origin
+   * of `connectUrl` and `seleniumRemoteUrl`. Defaults to http://<host>:<port>.
+   */
+  HANGAR_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  /** Keys the per-session signing keys; every gateway replica must share it. */
+  HANGAR_SIGNING_SECRET: z.string().min(16, { error: 'must be at least 16 characters' }),
+  HANGAR_COMMAND_TIMEOUT_MS: intFromEnv(100, 600_000).default(30_000),
+  HANGAR_BODY_LIMIT_BYTES: intFromEnv(1024, 100 * 1024 * 1024).default(1_048_576),
+  /** How long a resolved API key is trusted without asking Postgres again. */
+  HANGAR_API_KEY_CACHE_MS: intFromEnv(0, 3_600_000).default(10_000),
+});
+export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
+
+export const loadGatewayEnv = (source: NodeJS.ProcessEnv = process.env): GatewayEnv => parseEnv(gatewayEnvSchema, source);

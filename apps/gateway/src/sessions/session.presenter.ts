@@ -1,0 +1,44 @@
+import type { SessionSnapshot } from '@hangar/contracts';
+import type { ConnectInfo } from '../connect/public-urls.js';
+
+/** What the gateway knows of a session: the snapshot plus the metered proxy bytes. */
+export type SessionView = SessionSnapshot & { proxyBytes: number };
+
+/** The Browserbase `Session` object. Internal fields (node, endpoint, version) never leave. */
+export interface SessionResource {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  projectId: string;
+  startedAt: string;
+  endedAt?: string;
+  expiresAt: string;
+  status: SessionSnapshot['status'];
+  proxyBytes: number;
+  keepAlive: boolean;
+  contextId?: string;
+  region: SessionSnapshot['region'];
+  userMetadata?: Record<string, unknown>;
+}
+
+export function presentSession(s: SessionView): SessionResource {
+  return {
+    id: s.id,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+    projectId: s.projectId,
+    startedAt: s.startedAt,
+    ...(s.endedAt ? { endedAt: s.endedAt } : {}),
+    expiresAt: s.expiresAt,
+    status: s.status,
+    proxyBytes: s.proxyBytes,
+    keepAlive: s.keepAlive,
+    ...(s.contextId ? { contextId: s.contextId } : {}),
+    region: s.region,
+    ...(s.userMetadata ? { userMetadata: s.userMetadata } : {}),
+  };
+}
+
+export const presentWithConnect = (s: SessionView, connect: ConnectInfo): SessionResource & ConnectInfo => ({ ...presentSession(s), ...connect });
+
+export const isEnded = (s: Pick<SessionSnapshot, 'status'>) => s.status === 'COMPLETED' || s.status === 'TIMED_OUT' || s.status === 'ERROR';

@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { subjects } from '@hangar/contracts';
+import type { Repositories } from '@hangar/db';
+import { toSnapshot } from '@hangar/domain';
+import { EVENT_STORE, loadSession, type EventStore } from '@hangar/messaging';
+import type { Logger } from '@hangar/runtime';
+import { LOGGER, REPOSITORIES } from '../config/tokens.js';
+import { isSessionId } from './session-id.js';
+import { isEnded, type SessionView } from './session.presenter.js';
+
+/**
+ * Reads one session with read-your-writes: the projection row when it is current, else the
+ * session's own events folded on the spot. A client that GETs right after its 201 sees the
+ * session however far the projector lags; the fold costs one direct-get per event (a handful).
+ */
+@Injectable()
+export class SessionReader {
+  constructor(
+    @Inject(REPOSITORIES) private readonly repos: Repositories,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** The session when it exists and belongs to `projectId`; another project's is as good as missing. */
+  async find(projectId: string, sessionId: string): Promise<SessionView | undefined> {
+    if (!isSessionId(sessionId)) return undefined;
+    const row = await this.repos.sessions.findById(projectId, sessionId);
+    // An ended row is final: nothing the stream still holds can change it.
+    if (row && isEnded(row)) return row;
+    let last: number;
+    try {
+      last = await this.store.lastVersion(subjects.sessionEvents(sessionId));
+    } catch (err) {
+      // NATS down: the row, possibly a little stale, beats no answer.
+      if (!row) throw err;
+      this.logger.warn({ err, sessionId }, 'event store unreachable; answering from the projection');
+      return row;
+    }
+    if (row && row.version >= last) return row;
+    if (last === 0) return undefined;
+    const folded = await this.fold(sessionId);
+    if (!folded || folded.projectId !== projectId) return undefined;
+    return { ...folded, proxyBytes: row?.proxyBytes ?? folded.proxyBytes };
+  }
+
+  /**
+   * For a caller that proved its right to the session without naming a project (a signing key):
+   * the stream is the one source that answers by id alone.
+   */
+  async findAnyProject(sessionId: string): Promise<SessionView | undefined> {
+    return isSessionId(sessionId) ? this.fold(sessionId) : undefined;
+  }
+
+  private async fold(sessionId: string): Promise<SessionView | undefined> {
+    const snapshot = toSnapshot(await loadSession(this.store, sessionId));
+    return snapshot && { ...snapshot, proxyBytes: 0 };
+  }
+}
