@@ -13,6 +13,10 @@ const defaultNodeId = () => `node-${os.hostname().replace(/[^A-Za-z0-9_-]/g, '-'
 // (shared/research/performance-reliability.md §2.2); four per core or per GiB, whichever is less.
 const defaultMaxSessions = () => Math.max(1, Math.min(os.cpus().length * 4, Math.floor((os.totalmem() / 2 ** 30) * 4)));
 
+// Nobody can connect to "0.0.0.0": a node bound to every interface (a container) is reached by its
+// host name, as docker-compose's service network resolves it.
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
+
 const schema = z
   .object({
     ...commonEnv,
@@ -22,7 +26,10 @@ const schema = z
       .optional(),
     /** Where this node keeps its Chromium profiles; default `.hangar/nodes/<id>`. */
     HANGAR_NODE_DATA_DIR: z.string().min(1).optional(),
-    /** Bind address of the CDP proxy; also the advertised host unless HANGAR_NODE_ADVERTISE_HOST is set. */
+    /**
+     * Bind address of the CDP proxy; also the advertised host unless HANGAR_NODE_ADVERTISE_HOST is
+     * set, except a wildcard (0.0.0.0, ::), which advertises the machine's host name instead.
+     */
     HANGAR_NODE_HOST: z.string().min(1).default('127.0.0.1'),
     HANGAR_NODE_ADVERTISE_HOST: z.string().min(1).optional(),
     /** 0 = a free port chosen by the OS. */
@@ -55,7 +62,7 @@ const schema = z
       dataDir,
       profilesRoot: path.join(dataDir, 'profiles'),
       host: env.HANGAR_NODE_HOST,
-      advertiseHost: env.HANGAR_NODE_ADVERTISE_HOST ?? env.HANGAR_NODE_HOST,
+      advertiseHost: env.HANGAR_NODE_ADVERTISE_HOST ?? (WILDCARD_HOSTS.has(env.HANGAR_NODE_HOST) ? os.hostname() : env.HANGAR_NODE_HOST),
       port: env.HANGAR_NODE_PORT,
       region: env.HANGAR_REGION,
       maxSessions: env.HANGAR_MAX_SESSIONS ?? defaultMaxSessions(),

@@ -5,6 +5,7 @@ import type { BrowserSettings } from '@hangar/contracts';
 import type { Logger } from '@hangar/runtime';
 import { chromiumArgs } from './chromium.flags.js';
 import { ChromiumProcess, type ExitTimeouts } from './chromium.process.js';
+import { ownGroup, releaseGroup } from './owned-groups.js';
 import { signalGroup, waitGroupsGone } from './process-group.js';
 
 export class LaunchFailed extends Error {}
@@ -16,6 +17,7 @@ export interface LaunchOptions extends Partial<ExitTimeouts> {
   browserSettings: BrowserSettings;
   headless: boolean;
   timeoutMs: number;
+  /** Carries the session's fields (sessionId, correlationId). */
   logger: Logger;
 }
 
@@ -31,11 +33,12 @@ const STDERR_TAIL_BYTES = 4096;
  */
 export async function launchChromium(options: LaunchOptions): Promise<ChromiumProcess> {
   const profileDir = path.join(options.profilesRoot, options.sessionId);
-  const logger = options.logger.child({ sessionId: options.sessionId });
+  const { logger } = options;
   await mkdir(options.profilesRoot, { recursive: true });
   const args = chromiumArgs({ profileDir, browserSettings: options.browserSettings, headless: options.headless });
   const child = spawn(options.chromePath, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   const started = Date.now();
+  if (child.pid !== undefined) ownGroup(child.pid);
 
   let stderrTail = '';
   const stderr = child.stderr!;
@@ -86,7 +89,8 @@ export async function launchChromium(options: LaunchOptions): Promise<ChromiumPr
     // Whatever got started (the wrapper script, a half-initialised browser) goes with its group.
     if (child.pid !== undefined) {
       signalGroup(child.pid, 'SIGKILL');
-      if (!(await waitGroupsGone([child.pid], 5_000))) logger.error({ pid: child.pid }, 'chromium from a failed launch did not exit');
+      if (await waitGroupsGone([child.pid], 5_000)) releaseGroup(child.pid);
+      else logger.error({ pid: child.pid }, 'chromium from a failed launch did not exit');
     }
     await rm(profileDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     throw err instanceof LaunchFailed ? err : new LaunchFailed(String(err));

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import type { Logger } from '@hangar/runtime';
+import { releaseGroup } from './owned-groups.js';
 import { groupAlive, signalGroup, waitGroupsGone } from './process-group.js';
 
 export interface ExitInfo {
@@ -56,7 +57,8 @@ export class ChromiumProcess {
     this.exited = init.exited.then((exit) => {
       this.exitInfo = exit;
       if (!this.teardownStarted) {
-        this.logger.warn({ pid: this.pid, ...exit, stderr: this.stderrTail().slice(-1000) }, 'chromium exited on its own');
+        const clean = exit.code === 0 && exit.signal === null;
+        this.logger[clean ? 'info' : 'warn']({ pid: this.pid, ...exit, ...(clean ? {} : { stderr: this.stderrTail().slice(-600) }) }, 'chromium exited on its own');
         this.unexpectedExitListener?.(exit);
       }
       return exit;
@@ -90,7 +92,9 @@ export class ChromiumProcess {
       await Promise.race([this.exited, new Promise((r) => setTimeout(r, this.timeouts.gracefulExitMs).unref())]);
     }
     if (groupAlive(this.pid)) signalGroup(this.pid, 'SIGKILL');
-    if (!(await waitGroupsGone([this.pid], this.timeouts.confirmExitMs))) {
+    if (await waitGroupsGone([this.pid], this.timeouts.confirmExitMs)) {
+      releaseGroup(this.pid);
+    } else {
       // Nothing more a process can do about a process that survives SIGKILL (stuck in the
       // kernel); say so loudly rather than pretend, and still free the session.
       this.logger.error({ pid: this.pid }, 'chromium process group still alive after SIGKILL');

@@ -16,8 +16,6 @@ import type { NodeConfig } from '../env.js';
 import { LOGGER, NODE_CONFIG } from '../tokens.js';
 import { SessionRegistry } from './session-registry.js';
 
-const NODE_SHUTDOWN_CORRELATION = 'node-shutdown';
-
 function snapshotReply(state: SessionState) {
   const snapshot = toSnapshot(state);
   return snapshot ? { ok: true as const, value: snapshot } : refusal({ code: 'NOT_FOUND', message: 'session not found' });
@@ -128,7 +126,7 @@ export class SessionCommands {
         this.registry.queue
           .run(session.id, async () => {
             if (this.registry.live.get(session.id) !== session) return;
-            await this.registry.end(session, 'ERROR', 'NODE_SHUTDOWN', { correlationId: NODE_SHUTDOWN_CORRELATION });
+            await this.registry.end(session, 'ERROR', 'NODE_SHUTDOWN', { correlationId: session.correlationId });
           })
           .catch((err: unknown) => this.logger.error({ err, sessionId: session.id }, 'could not end the session on shutdown')),
       ),

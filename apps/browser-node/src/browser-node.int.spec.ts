@@ -1,0 +1,275 @@
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import WebSocket from 'ws';
+import { startSessionReply, stopSessionReply, subjects, type NodeEvent } from '@hangar/contracts';
+import { executeSessionCommand, sendCommand } from '@hangar/messaging';
+import {
+  chromiumPids,
+  killChromium,
+  processAlive,
+  requestSession,
+  sessionEvents,
+  startHarness,
+  startNode,
+  startOnNode,
+  stopOnNode,
+  waitForEvent,
+  type Harness,
+  type RunningNode,
+} from './test/node-harness.js';
+
+/** The HTTP status a WebSocket upgrade to `url` gets (101 when it is accepted). */
+function upgradeStatus(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.once('unexpected-response', (req, res) => {
+      req.destroy();
+      resolve(res.statusCode ?? 0);
+    });
+    ws.once('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once('error', (err) => {
+      if (!/Unexpected server response/.test(err.message)) reject(err);
+    });
+  });
+}
+
+function httpGet(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', reject);
+  });
+}
+
+const connect = (endpoint: string) => puppeteer.connect({ browserWSEndpoint: endpoint, defaultViewport: null });
+
+async function firstPage(browser: Browser) {
+  const pages = await browser.pages();
+  expect(pages.length).toBeGreaterThan(0);
+  return pages[0]!;
+}
+
+let h: Harness;
+const nodes: RunningNode[] = [];
+const browsers: Browser[] = [];
+
+async function launchNode(nodeId: string, env: Record<string, string> = {}): Promise<RunningNode> {
+  const node = await startNode(h, nodeId, env);
+  nodes.push(node);
+  return node;
+}
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+
+afterEach(async () => {
+  for (const b of browsers.splice(0)) await b.disconnect().catch(() => undefined);
+  // Sessions a test ended are gone by the time SessionEnded is in the log; anything left is a leak.
+  const leaked = nodes.flatMap((n) => chromiumPids(n.profilesRoot));
+  for (const n of nodes) killChromium(n.profilesRoot);
+  expect(leaked).toEqual([]);
+});
+
+afterAll(async () => {
+  if (process.env.DUMP_NODE_LOGS) for (const n of nodes) console.log(n.logs.filter((l) => /"level":(40|50|60)/.test(l)).join('\n'));
+  for (const n of nodes) await n.service.stop('SIGTERM', 10_000);
+  for (const n of nodes) killChromium(n.profilesRoot);
+  await h?.close();
+});
+
+describe('browser-node with one long-running node', () => {
+  let node: RunningNode;
+  beforeAll(async () => {
+    node = await launchNode('node-a', { HANGAR_MAX_SESSIONS: '4' });
+  });
+
+  it('serves CDP through its proxy and ends COMPLETED / CLIENT_DISCONNECTED when the only client leaves', async () => {
+    const sessionId = await requestSession(h, node.nodeId);
+    const reply = await startOnNode(h, node.nodeId, sessionId, { viewport: { width: 800, height: 600 } });
+    if (!reply.ok) throw new Error(reply.error.message);
+    expect(reply.value).toMatchObject({ id: sessionId, status: 'RUNNING', nodeId: node.nodeId, clients: 0 });
+    const endpoint = reply.value.endpoint!;
+    expect(endpoint).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:\\d+/sessions/${sessionId}$`));
+    const started = await waitForEvent(h, sessionId, 'SessionStarted');
+    expect(processAlive(started.data.pid)).toBe(true);
+
+    const browser = await connect(endpoint);
+    browsers.push(browser);
+    const page = await firstPage(browser);
+    await page.goto('data:text/html,<title>hangar</title><p>hi</p>');
+    expect(await page.title()).toBe('hangar');
+    expect(await page.evaluate('window.innerWidth')).toBe(800);
+    await browser.disconnect();
+
+    const ended = await waitForEvent(h, sessionId, 'SessionEnded');
+    expect(ended.data).toMatchObject({ status: 'COMPLETED', reason: 'CLIENT_DISCONNECTED' });
+    expect((await sessionEvents(h, sessionId)).map((e) => e.type)).toEqual([
+      'SessionRequested',
+      'SessionScheduled',
+      'SessionStarted',
+      'ClientConnected',
+      'ClientDisconnected',
+      'SessionEnded',
+    ]);
+    expect(processAlive(started.data.pid)).toBe(false);
+    expect(existsSync(path.join(node.profilesRoot, sessionId))).toBe(false);
+    expect(await upgradeStatus(endpoint)).toBe(404);
+  });
+
+  it('keeps a keepAlive session across disconnects, serves several clients at once, and tears down on stop', async () => {
+    const sessionId = await requestSession(h, node.nodeId, { keepAlive: true });
+    const reply = await startOnNode(h, node.nodeId, sessionId);
+    if (!reply.ok) throw new Error(reply.error.message);
+    const endpoint = reply.value.endpoint!;
+    const { data } = await waitForEvent(h, sessionId, 'SessionStarted');
+
+    const first = await connect(endpoint);
+    browsers.push(first);
+    await (await firstPage(first)).goto('data:text/html,<title>kept</title>');
+    await first.disconnect();
+    await waitForEvent(h, sessionId, 'ClientDisconnected');
+
+    // A reconnect is only possible if the disconnect did not end the session.
+    const a = await connect(endpoint);
+    const b = await connect(endpoint);
+    browsers.push(a, b);
+    expect(await (await firstPage(a)).title()).toBe('kept');
+    expect(await (await firstPage(b)).evaluate(() => 6 * 7)).toBe(42);
+    await a.disconnect();
+    expect(await (await firstPage(b)).evaluate('document.title')).toBe('kept');
+
+    const bGone = new Promise<void>((resolve) => b.once('disconnected', () => resolve()));
+    const stopped = await stopOnNode(h, node.nodeId, sessionId);
+    if (!stopped.ok) throw new Error(stopped.error.message);
+    expect(stopped.value).toMatchObject({ status: 'COMPLETED', endReason: 'RELEASED', clients: 0 });
+    await bGone;
+    expect(processAlive(data.pid)).toBe(false);
+    expect(existsSync(path.join(node.profilesRoot, sessionId))).toBe(false);
+
+    const events = await sessionEvents(h, sessionId);
+    expect(events.filter((e) => e.type === 'ClientConnected').map((e) => e.data)).toEqual([
+      expect.objectContaining({ clients: 1 }),
+      expect.objectContaining({ clients: 1 }),
+      expect.objectContaining({ clients: 2 }),
+    ]);
+    expect(events.filter((e) => e.type === 'SessionEnded')).toHaveLength(1);
+
+    // Stopping again is idempotent: the same final state, nothing appended.
+    const again = await stopOnNode(h, node.nodeId, sessionId, 'ERROR', 'TIMEOUT');
+    expect(again).toEqual(stopped);
+  });
+
+  it('ends ERROR / BROWSER_CRASHED when Chromium is killed', async () => {
+    const sessionId = await requestSession(h, node.nodeId);
+    const reply = await startOnNode(h, node.nodeId, sessionId);
+    if (!reply.ok) throw new Error(reply.error.message);
+    const { data } = await waitForEvent(h, sessionId, 'SessionStarted');
+
+    process.kill(data.pid, 'SIGKILL');
+
+    const ended = await waitForEvent(h, sessionId, 'SessionEnded');
+    expect(ended.data).toMatchObject({ status: 'ERROR', reason: 'BROWSER_CRASHED' });
+    expect(existsSync(path.join(node.profilesRoot, sessionId))).toBe(false);
+    expect(await upgradeStatus(reply.value.endpoint!)).toBe(404);
+  });
+
+  it('ends COMPLETED / BROWSER_CLOSED when a client closes the browser over CDP', async () => {
+    const sessionId = await requestSession(h, node.nodeId, { keepAlive: true });
+    const reply = await startOnNode(h, node.nodeId, sessionId);
+    if (!reply.ok) throw new Error(reply.error.message);
+    const browser = await connect(reply.value.endpoint!);
+    browsers.push(browser);
+    await firstPage(browser);
+    await browser.close();
+
+    const ended = await waitForEvent(h, sessionId, 'SessionEnded');
+    expect(ended.data).toMatchObject({ status: 'COMPLETED', reason: 'BROWSER_CLOSED' });
+  });
+
+  it('tears the browser down and refuses when the session ended while its browser launched', async () => {
+    const sessionId = await requestSession(h, node.nodeId);
+    await executeSessionCommand(h.store, sessionId, { type: 'End', status: 'COMPLETED', reason: 'RELEASED' }, { correlationId: 'test' });
+
+    const reply = await startOnNode(h, node.nodeId, sessionId);
+
+    expect(reply).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(existsSync(path.join(node.profilesRoot, sessionId))).toBe(false);
+    expect((await sessionEvents(h, sessionId)).map((e) => e.type)).toEqual(['SessionRequested', 'SessionScheduled', 'SessionEnded']);
+  });
+
+  it('refuses what it cannot do with the contract error codes, and answers health checks', async () => {
+    expect(await stopOnNode(h, node.nodeId, 'never-existed')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    const invalid = await sendCommand(h.client, subjects.startSessionOnNode(node.nodeId), { sessionId: '../etc' }, startSessionReply, 10_000);
+    expect(invalid).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    const badStop = await sendCommand(h.client, subjects.stopSessionOnNode(node.nodeId), { sessionId: 'x', correlationId: 'c', status: 'NOPE' }, stopSessionReply, 10_000);
+    expect(badStop).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+
+    const sessionId = await requestSession(h, node.nodeId);
+    const reply = await startOnNode(h, node.nodeId, sessionId);
+    if (!reply.ok) throw new Error(reply.error.message);
+    const base = new URL(reply.value.endpoint!);
+    expect(await upgradeStatus(`ws://${base.host}/sessions/not-a-session`)).toBe(404);
+    expect(await httpGet(`http://${base.host}/healthz`)).toBe(200);
+    expect(await stopOnNode(h, node.nodeId, sessionId)).toMatchObject({ ok: true, value: { status: 'COMPLETED' } });
+  });
+});
+
+describe('browser-node lifecycle', () => {
+  it('refuses past its capacity and, on SIGTERM, ends its sessions NODE_SHUTDOWN and leaves', async () => {
+    const node = await launchNode('node-cap', { HANGAR_MAX_SESSIONS: '1' });
+    const s1 = await requestSession(h, node.nodeId);
+    const s2 = await requestSession(h, node.nodeId);
+    expect(await startOnNode(h, node.nodeId, s1)).toMatchObject({ ok: true });
+    expect(await startOnNode(h, node.nodeId, s2)).toMatchObject({ ok: false, error: { code: 'NO_CAPACITY' } });
+    const { data } = await waitForEvent(h, s1, 'SessionStarted');
+
+    await node.service.stop('SIGTERM', 15_000);
+
+    expect(await node.service.exited).toBe(0);
+    expect(processAlive(data.pid)).toBe(false);
+    expect((await waitForEvent(h, s1, 'SessionEnded')).data).toMatchObject({ status: 'ERROR', reason: 'NODE_SHUTDOWN' });
+    const nodeEvents = (await h.store.read(subjects.nodeEvents(node.nodeId))).map((e) => e.event as NodeEvent);
+    expect(nodeEvents.map((e) => e.type)).toEqual(['NodeJoined', 'NodeLeft']);
+    expect(nodeEvents[0]!.data).toMatchObject({ region: 'us-west-2', maxSessions: 1, endpoint: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+$/) });
+    expect(nodeEvents[1]!.data).toMatchObject({ reason: 'SHUTDOWN' });
+  });
+
+  it('answers LAUNCH_FAILED when Chromium does not come up', async () => {
+    const node = await launchNode('node-bad', { CHROME_PATH: '/bin/false' });
+    const sessionId = await requestSession(h, node.nodeId);
+
+    const reply = await startOnNode(h, node.nodeId, sessionId);
+
+    expect(reply).toMatchObject({ ok: false, error: { code: 'LAUNCH_FAILED' } });
+    expect(existsSync(path.join(node.profilesRoot, sessionId))).toBe(false);
+    expect((await sessionEvents(h, sessionId)).map((e) => e.type)).toEqual(['SessionRequested', 'SessionScheduled']);
+  });
+
+  it('after a SIGKILL, the restarted node kills the orphaned Chromium and ends its sessions NODE_RESTARTED', async () => {
+    const first = await launchNode('node-r');
+    const sessionId = await requestSession(h, first.nodeId, { keepAlive: true });
+    expect(await startOnNode(h, first.nodeId, sessionId)).toMatchObject({ ok: true });
+    const { data } = await waitForEvent(h, sessionId, 'SessionStarted');
+
+    await first.service.stop('SIGKILL');
+    // The precondition: a node killed outright leaves its detached Chromium running.
+    const orphans = chromiumPids(first.profilesRoot);
+    expect(orphans).toContain(data.pid);
+
+    const second = await launchNode('node-r');
+
+    expect(orphans.filter(processAlive)).toEqual([]);
+    expect(chromiumPids(second.profilesRoot)).toEqual([]);
+    expect((await waitForEvent(h, sessionId, 'SessionEnded')).data).toMatchObject({ status: 'ERROR', reason: 'NODE_RESTARTED' });
+    expect(existsSync(path.join(second.profilesRoot, sessionId))).toBe(false);
+  });
+});

@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { Inject, Injectable } from '@nestjs/common';
+import { endsOnDisconnect } from '@hangar/domain';
+import type { Logger } from '@hangar/runtime';
+import { pipeUpgrade, reject } from '@hangar/upgrade-proxy';
+import type { NodeConfig } from '../env.js';
+import type { LiveSession } from '../sessions/live-session.js';
+import { SessionRegistry } from '../sessions/session-registry.js';
+import { LOGGER, NODE_CONFIG } from '../tokens.js';
+
+const SESSION_PATH = /^\/sessions\/([A-Za-z0-9_-]+)\/?$/;
+
+/**
+ * The node's one listening port: WebSocket upgrades on `/sessions/<id>` are spliced to that
+ * session's Chromium (browser target) and recorded as ClientConnected / ClientDisconnected;
+ * `GET /healthz` answers 200. Chromium itself listens on loopback only.
+ */
+@Injectable()
+export class CdpProxy {
+  private readonly server = http.createServer((req, res) => this.onRequest(req, res));
+  private port: number | undefined;
+
+  constructor(
+    @Inject(NODE_CONFIG) private readonly config: NodeConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(SessionRegistry) private readonly registry: SessionRegistry,
+  ) {
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, fail) => {
+      this.server.once('error', fail);
+      this.server.listen(this.config.port, this.config.host, () => {
+        this.server.off('error', fail);
+        resolve();
+      });
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+    this.logger.info({ endpoint: this.endpoint }, 'cdp proxy listening');
+  }
+
+  /** `ws://<advertised host>:<port>`, as NodeJoined and the heartbeat announce it. */
+  get endpoint(): string {
+    if (this.port === undefined) throw new Error('the CDP proxy is not listening yet');
+    return `ws://${this.config.advertiseHost}:${this.port}`;
+  }
+
+  sessionEndpoint(sessionId: string): string {
+    return `${this.endpoint}/sessions/${sessionId}`;
+  }
+
+  async close(): Promise<void> {
+    if (!this.server.listening) return;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse) {
+    const healthy = req.method === 'GET' && req.url === '/healthz';
+    const status = healthy ? 200 : 404;
+    const body = healthy ? { status: 'ok' } : { statusCode: 404, error: 'Not Found', message: 'connect to /sessions/<id> with a WebSocket' };
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+    // Until the pipe takes the socket over nothing listens for its errors, and an unhandled
+    // 'error' (a client resetting mid-handshake) would take the whole node down.
+    socket.on('error', () => undefined);
+    const sessionId = SESSION_PATH.exec(new URL(req.url ?? '/', 'http://node').pathname)?.[1];
+    const session = sessionId ? this.registry.live.get(sessionId) : undefined;
+    if (!sessionId || !session || !this.accepts(session)) {
+      reject(socket, 404, 'Not Found', sessionId ? `no running session ${sessionId} on this node` : 'connect to /sessions/<id>');
+      return;
+    }
+    void this.registry.queue
+      .run(sessionId, () => this.attach(session, req, socket, head))
+      .catch((err: unknown) => {
+        this.logger.error({ err, sessionId }, 'client attach failed');
+        socket.destroy();
+      });
+  }
+
+  private accepts(session: LiveSession): boolean {
+    return !this.registry.draining && !session.ending && session.state?.kind === 'running' && this.registry.live.get(session.id) === session;
+  }
+
+  private async attach(session: LiveSession, req: IncomingMessage, socket: Duplex, head: Buffer) {
+    // Re-checked in the queue: the session may have ended while this upgrade waited its turn.
+    if (!this.accepts(session)) return reject(socket, 404, 'Not Found', `no running session ${session.id} on this node`);
+    if (socket.destroyed) return;
+    const connectionId = randomUUID();
+    const { port, browserPath } = session.browser;
+    const pipe = pipeUpgrade(req, socket, head, { host: '127.0.0.1', port, path: browserPath }, { dropHeaders: ['origin'] });
+    const client = { pipe, recorded: false };
+    session.clients.set(connectionId, client);
+    void pipe.closed.then(() =>
+      this.registry.queue
+        .run(session.id, () => this.detach(session, connectionId))
+        .catch((err: unknown) => this.logger.error({ err, sessionId: session.id, connectionId }, 'client detach failed')),
+    );
+    try {
+      await this.registry.apply(session, { type: 'Connect', connectionId }, { correlationId: session.correlationId });
+      client.recorded = true;
+      this.logger.debug({ sessionId: session.id, connectionId }, 'client connected');
+    } catch (err) {
+      this.logger.warn({ err, sessionId: session.id, connectionId }, 'could not record the connection; closing it');
+      pipe.close();
+    }
+  }
+
+  private async detach(session: LiveSession, connectionId: string) {
+    const client = session.clients.get(connectionId);
+    session.clients.delete(connectionId);
+    if (!client?.recorded) return;
+    const meta = { correlationId: session.correlationId };
+    const state = await this.registry.apply(session, { type: 'Disconnect', connectionId }, meta);
+    this.logger.debug({ sessionId: session.id, connectionId }, 'client disconnected');
+    // A browser that already exited is ending through its exit handler (a client's
+    // Browser.close), which records why; ending it here would race that.
+    if (!endsOnDisconnect(state) || session.ending || session.browser.hasExited || this.registry.live.get(session.id) !== session) return;
+    await this.registry.end(session, 'COMPLETED', 'CLIENT_DISCONNECTED', meta);
+  }
+}

@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { MicroserviceOptions } from '@nestjs/microservices';
+import { natsCommandTransport, type NatsConnection } from '@hangar/messaging';
+import { createLogger, onShutdown } from '@hangar/runtime';
+import { killOwnedGroupsSync } from './chromium/owned-groups.js';
+import { loadConfig } from './env.js';
+import { NestPinoLogger } from './nest-pino.logger.js';
+import { NodeLifecycle } from './node/node.lifecycle.js';
+import { NodeModule } from './node.module.js';
+
+const config = loadConfig();
+const logger = createLogger('browser-node', config.logLevel).child({ nodeId: config.nodeId });
+
+// However this process exits (an uncaught error included), no Chromium it started outlives it;
+// a SIGKILL skips this, and the orphan sweep at the next start covers that.
+process.on('exit', killOwnedGroupsSync);
+
+try {
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(NodeModule.forRoot(config, logger), {
+    ...natsCommandTransport(config.natsUrl),
+    logger: new NestPinoLogger(logger),
+  });
+  // app.close(): the command transport first, then NodeLifecycle ends every session, then NATS.
+  onShutdown(logger, [() => app.close()]);
+  await app.listen();
+  // The subscriptions must have reached the server before anyone learns this node exists,
+  // or the scheduler's first start command could find no responder.
+  await app.unwrap<NatsConnection>().flush();
+  await app.get(NodeLifecycle).announce();
+} catch (err) {
+  logger.fatal({ err }, 'browser-node failed to start');
+  process.exit(1);
+}

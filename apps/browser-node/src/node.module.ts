@@ -1,0 +1,31 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { MessagingModule } from '@hangar/messaging';
+import type { Logger } from '@hangar/runtime';
+import { CdpProxy } from './cdp/cdp-proxy.server.js';
+import type { NodeConfig } from './env.js';
+import { NodeLifecycle } from './node/node.lifecycle.js';
+import { NodePresence } from './node/node-presence.service.js';
+import { sessionCommandsController } from './session-commands.controller.js';
+import { SessionCommands } from './sessions/session-commands.service.js';
+import { SessionRegistry } from './sessions/session-registry.js';
+import { LOGGER, NODE_CONFIG } from './tokens.js';
+
+@Module({})
+export class NodeModule {
+  static forRoot(config: NodeConfig, logger: Logger): DynamicModule {
+    return {
+      module: NodeModule,
+      imports: [MessagingModule.forRoot({ servers: config.natsUrl, name: `browser-node:${config.nodeId}`, logger })],
+      controllers: [sessionCommandsController(config.nodeId)],
+      providers: [
+        { provide: NODE_CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        SessionRegistry,
+        CdpProxy,
+        SessionCommands,
+        NodePresence,
+        NodeLifecycle,
+      ],
+    };
+  }
+}

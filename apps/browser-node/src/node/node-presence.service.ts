@@ -1,0 +1,72 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { NodeJoined, NodeLeft, subjects, type NodeHeartbeat } from '@hangar/contracts';
+import { EVENT_STORE, NATS_CONNECTION, type EventStore, type NatsConnection } from '@hangar/messaging';
+import type { Logger } from '@hangar/runtime';
+import { CdpProxy } from '../cdp/cdp-proxy.server.js';
+import type { NodeConfig } from '../env.js';
+import { SessionRegistry } from '../sessions/session-registry.js';
+import { LOGGER, NODE_CONFIG } from '../tokens.js';
+
+/**
+ * How the fleet knows this node: NodeJoined / NodeLeft in the event log (history), and a core
+ * NATS heartbeat (liveness and load, not history) that the scheduler times out on.
+ */
+@Injectable()
+export class NodePresence {
+  private timer: NodeJS.Timeout | undefined;
+  private joined = false;
+
+  constructor(
+    @Inject(NODE_CONFIG) private readonly config: NodeConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(SessionRegistry) private readonly registry: SessionRegistry,
+    @Inject(CdpProxy) private readonly proxy: CdpProxy,
+  ) {}
+
+  async join(): Promise<void> {
+    const { nodeId, region, maxSessions } = this.config;
+    const meta = { correlationId: `node-${nodeId}` };
+    await this.store.append(subjects.nodeEvents(nodeId), [NodeJoined.create({ nodeId, region, endpoint: this.proxy.endpoint, maxSessions }, meta)]);
+    this.joined = true;
+    // The first beat goes out now: a scheduler should not wait a period to see a fresh node.
+    this.beat();
+    this.timer = setInterval(() => this.beat(), this.config.heartbeatMs);
+    this.logger.info({ region, endpoint: this.proxy.endpoint, maxSessions }, 'node joined');
+  }
+
+  /** One last beat saying `draining`, so the scheduler stops placing here before we leave. */
+  announceDraining(): void {
+    if (this.joined) this.beat();
+  }
+
+  async leave(): Promise<void> {
+    clearInterval(this.timer);
+    if (!this.joined) return;
+    this.joined = false;
+    const { nodeId } = this.config;
+    await this.store.append(subjects.nodeEvents(nodeId), [NodeLeft.create({ nodeId, reason: 'SHUTDOWN' }, { correlationId: `node-${nodeId}` })]);
+    this.logger.info('node left');
+  }
+
+  private beat(): void {
+    const sessionIds = this.registry.sessionIds;
+    const heartbeat: NodeHeartbeat = {
+      nodeId: this.config.nodeId,
+      region: this.config.region,
+      endpoint: this.proxy.endpoint,
+      maxSessions: this.config.maxSessions,
+      running: sessionIds.length,
+      sessionIds,
+      draining: this.registry.draining,
+      at: new Date().toISOString(),
+    };
+    try {
+      this.nc.publish(subjects.nodeHeartbeat(this.config.nodeId), JSON.stringify(heartbeat));
+    } catch (err) {
+      // Publishing fails only on a closed connection; the next beat (or shutdown) follows.
+      this.logger.warn({ err }, 'heartbeat not sent');
+    }
+  }
+}

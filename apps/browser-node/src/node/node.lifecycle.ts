@@ -1,0 +1,44 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { EVENT_STORE, type EventStore } from '@hangar/messaging';
+import type { Logger } from '@hangar/runtime';
+import { CdpProxy } from '../cdp/cdp-proxy.server.js';
+import type { NodeConfig } from '../env.js';
+import { SessionCommands } from '../sessions/session-commands.service.js';
+import { LOGGER, NODE_CONFIG } from '../tokens.js';
+import { NodePresence } from './node-presence.service.js';
+import { sweepOrphans } from './orphan.sweeper.js';
+
+/**
+ * The node's start and stop order. Start: sweep what a previous run left, open the proxy (its
+ * port is part of every endpoint), and only once the command subscriptions are live (main.ts)
+ * announce the node. Stop (Nest has closed the command transport by then): stop placing here,
+ * end every session, say goodbye; the NATS connection is drained after this hook.
+ */
+@Injectable()
+export class NodeLifecycle implements OnModuleInit, BeforeApplicationShutdown {
+  constructor(
+    @Inject(NODE_CONFIG) private readonly config: NodeConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(SessionCommands) private readonly sessions: SessionCommands,
+    @Inject(CdpProxy) private readonly proxy: CdpProxy,
+    @Inject(NodePresence) private readonly presence: NodePresence,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await sweepOrphans({ profilesRoot: this.config.profilesRoot, store: this.store, logger: this.logger });
+    await this.proxy.listen();
+  }
+
+  announce(): Promise<void> {
+    return this.presence.join();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    const shutdown = this.sessions.shutdown();
+    this.presence.announceDraining();
+    await shutdown;
+    await this.presence.leave().catch((err: unknown) => this.logger.error({ err }, 'could not append NodeLeft'));
+    await this.proxy.close();
+  }
+}

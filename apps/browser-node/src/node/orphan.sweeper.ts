@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { subjects } from '@hangar/contracts';
+import { SessionRuleViolation } from '@hangar/domain';
+import { executeSessionCommand, type EventStore } from '@hangar/messaging';
+import type { Logger } from '@hangar/runtime';
+import { processesWithArgPrefix, signalGroup, waitGroupsGone } from '../chromium/process-group.js';
+
+export interface SweepOptions {
+  profilesRoot: string;
+  store: EventStore;
+  logger: Logger;
+  confirmExitMs?: number;
+}
+
+async function ownProcessGroup(): Promise<number> {
+  const stat = await readFile('/proc/self/stat', 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+}
+
+/**
+ * Runs before the node takes commands. A previous run of this node that died without its
+ * shutdown (SIGKILL, OOM, power) left its Chromium trees running, detached as they are, and
+ * their profile dirs behind. Only processes started with a profile under this node's own
+ * `profilesRoot` are touched, so nodes sharing a host leave each other alone. Every leftover
+ * profile dir names a session whose browser is now gone: it ends ERROR / NODE_RESTARTED.
+ */
+export async function sweepOrphans({ profilesRoot, store, logger, confirmExitMs = 5_000 }: SweepOptions): Promise<string[]> {
+  const marker = `--user-data-dir=${profilesRoot}/`;
+  const ownGroup = await ownProcessGroup();
+  const orphans = processesWithArgPrefix(marker);
+  const groups = new Set(orphans.map((p) => p.pgrp).filter((g) => g > 1 && g !== ownGroup));
+  for (const pgid of groups) signalGroup(pgid, 'SIGKILL');
+  // A Chromium in our own group (not started by this code) is killed alone, never our group.
+  for (const p of orphans) if (p.pgrp === ownGroup) process.kill(p.pid, 'SIGKILL');
+  if (orphans.length > 0) {
+    const gone = (await waitGroupsGone(groups, confirmExitMs)) && processesWithArgPrefix(marker).length === 0;
+    if (gone) logger.warn({ pids: orphans.map((p) => p.pid), groups: [...groups] }, 'killed chromium left by a previous run');
+    else logger.error({ pids: processesWithArgPrefix(marker).map((p) => p.pid) }, 'chromium left by a previous run survives SIGKILL');
+  }
+
+  const dirs = await readdir(profilesRoot).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[];
+    throw err;
+  });
+  const correlationId = `node-restart-${randomUUID()}`;
+  const ended: string[] = [];
+  for (const sessionId of dirs) {
+    const dir = path.join(profilesRoot, sessionId);
+    try {
+      subjects.sessionEvents(sessionId); // not a session id: nothing to end, just a stray dir
+      await executeSessionCommand(store, sessionId, { type: 'End', status: 'ERROR', reason: 'NODE_RESTARTED' }, { correlationId });
+      ended.push(sessionId);
+    } catch (err) {
+      if (!(err instanceof SessionRuleViolation && err.rule === 'NOT_FOUND') && !/invalid subject token/.test(String(err))) {
+        // Keep the dir: the next start retries ending the session rather than forgetting it.
+        logger.error({ err, sessionId }, 'could not end a session left by a previous run');
+        continue;
+      }
+    }
+    await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  }
+  if (dirs.length > 0) logger.warn({ sessionIds: ended, correlationId }, 'ended sessions left by a previous run');
+  return ended;
+}

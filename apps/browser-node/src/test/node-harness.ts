@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Logger } from '@nestjs/common';
+import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
+import {
+  nodeHeartbeatMessage,
+  startSessionReply,
+  stopSessionReply,
+  subjects,
+  type EndReason,
+  type EndedStatus,
+  type SessionEvent,
+} from '@hangar/contracts';
+import { executeSessionCommand, natsCommandTransport, sendCommand, type EventStore } from '@hangar/messaging';
+import { findChromium, SERVICE_ENTRYPOINTS, startService, type RunningService } from '@hangar/stack';
+import { chromiumProcesses, startTestNats, tempDir, type TestNats } from '@hangar/testing';
+
+/**
+ * Real infrastructure for the browser-node integration tests: a nats-server child with
+ * JetStream, the built node (`apps/browser-node/dist/main.js`) as a child process, the machine's
+ * Chromium. Nothing is mocked.
+ */
+export interface Harness {
+  dir: string;
+  nats: TestNats;
+  store: EventStore;
+  client: ClientProxy;
+  close(): Promise<void>;
+}
+
+export interface RunningNode {
+  nodeId: string;
+  dataDir: string;
+  profilesRoot: string;
+  service: RunningService;
+  logs: string[];
+}
+
+export async function startHarness(): Promise<Harness> {
+  if (!existsSync(SERVICE_ENTRYPOINTS['browser-node'])) throw new Error('build the node first: npx tsc -p apps/browser-node');
+  if (!findChromium()) throw new Error('Chromium not found');
+  const dir = tempDir('hangar-browser-node-');
+  const nats = await startTestNats(dir);
+  // Nest's client logs its connection status to stdout; only trouble is worth seeing here.
+  Logger.overrideLogger(['error', 'warn']);
+  // The server-side options double as client options for the NATS transport.
+  const client = ClientProxyFactory.create(natsCommandTransport(nats.url) as never) as unknown as ClientProxy;
+  return {
+    dir,
+    nats,
+    store: nats.store,
+    client,
+    async close() {
+      await client.close();
+      await nats.stop(); // removes `dir`
+    },
+  };
+}
+
+/** Starts the built node and resolves on its first heartbeat (it heartbeats once it takes commands). */
+export async function startNode(h: Harness, nodeId: string, env: Record<string, string> = {}): Promise<RunningNode> {
+  const dataDir = path.join(h.dir, nodeId);
+  const logs: string[] = [];
+  const sub = h.nats.nc.subscribe(subjects.nodeHeartbeat(nodeId), { max: 1 });
+  const service = startService(
+    'browser-node',
+    nodeId,
+    { NATS_URL: h.nats.url, HANGAR_NODE_ID: nodeId, HANGAR_NODE_DATA_DIR: dataDir, LOG_LEVEL: 'debug', HANGAR_HEARTBEAT_MS: '200', ...env },
+    (line) => logs.push(line),
+  );
+  const node = { nodeId, dataDir, profilesRoot: path.join(dataDir, 'profiles'), service, logs };
+  const firstBeat = (async () => {
+    for await (const msg of sub) return nodeHeartbeatMessage.parse(msg.json());
+    throw new Error('heartbeat subscription closed');
+  })();
+  const exited = service.exited.then((code) => {
+    throw new Error(`node exited with ${code} before its first heartbeat:\n${logs.join('\n')}`);
+  });
+  const timeout = new Promise<never>((_, fail) => setTimeout(() => fail(new Error(`no heartbeat:\n${logs.join('\n')}`)), 15_000).unref());
+  try {
+    await Promise.race([firstBeat, exited, timeout]);
+  } catch (err) {
+    sub.unsubscribe();
+    await service.stop('SIGKILL');
+    throw err;
+  }
+  return node;
+}
+
+/** Live Chromium processes started with a profile under `profilesRoot`. */
+export const chromiumPids = (profilesRoot: string) => chromiumProcesses(`--user-data-dir=${profilesRoot}/`);
+
+/** Safety net for a failed test: nothing of ours may outlive the test run. */
+export function killChromium(profilesRoot: string): void {
+  for (const pid of chromiumPids(profilesRoot)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Appends SessionRequested + SessionScheduled as the scheduler would; returns the session id. */
+export async function requestSession(h: Harness, nodeId: string, options: { keepAlive?: boolean } = {}): Promise<string> {
+  const sessionId = randomUUID();
+  const meta = { correlationId: `test-${sessionId}` };
+  await executeSessionCommand(
+    h.store,
+    sessionId,
+    {
+      type: 'Request',
+      data: {
+        sessionId,
+        projectId: 'p-test',
+        keepAlive: options.keepAlive ?? false,
+        timeoutSeconds: 300,
+        region: 'us-west-2',
+        expiresAt: new Date(Date.now() + 300_000).toISOString(),
+        browserSettings: {},
+      },
+    },
+    meta,
+  );
+  await executeSessionCommand(h.store, sessionId, { type: 'Schedule', nodeId }, meta);
+  return sessionId;
+}
+
+export function startOnNode(h: Harness, nodeId: string, sessionId: string, browserSettings: Record<string, unknown> = {}) {
+  const command = { correlationId: `test-${sessionId}`, sessionId, projectId: 'p-test', browserSettings };
+  return sendCommand(h.client, subjects.startSessionOnNode(nodeId), command, startSessionReply, 30_000);
+}
+
+export function stopOnNode(h: Harness, nodeId: string, sessionId: string, status: EndedStatus = 'COMPLETED', reason: EndReason = 'RELEASED') {
+  const command = { correlationId: `test-${sessionId}`, sessionId, status, reason };
+  return sendCommand(h.client, subjects.stopSessionOnNode(nodeId), command, stopSessionReply, 30_000);
+}
+
+export async function sessionEvents(h: Harness, sessionId: string): Promise<SessionEvent[]> {
+  return (await h.store.read(subjects.sessionEvents(sessionId))).map((e) => e.event as SessionEvent);
+}
+
+/** Polls the session's stream until an event matches. */
+export async function waitForEvent<T extends SessionEvent['type']>(
+  h: Harness,
+  sessionId: string,
+  type: T,
+  timeoutMs = 15_000,
+): Promise<Extract<SessionEvent, { type: T }>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = (await sessionEvents(h, sessionId)).find((e) => e.type === type);
+    if (found) return found as Extract<SessionEvent, { type: T }>;
+    if (Date.now() > deadline) throw new Error(`no ${type} for session ${sessionId} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
