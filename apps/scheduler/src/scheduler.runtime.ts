@@ -1,4 +1,4 @@
-import { subjects, type SchedulerStatus } from '@hangar/contracts';
+import { EVENTS_WILDCARD, subjects, type SchedulerStatus } from '@hangar/contracts';
 import { COMMAND_CLIENT, EVENT_STORE, followEvents, NATS_CONNECTION, type EventStore, type NatsConnection } from '@hangar/messaging';
 import { startOpsServer, type Logger, type OpsServer } from '@hangar/runtime';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
@@ -58,7 +58,7 @@ export class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationSh
     });
     this.ops = await startOpsServer({ port: this.env.HANGAR_OPS_PORT, service: 'scheduler', ready: () => this.isReady && !this.nc.isClosed() });
     const started = Date.now();
-    this.follower = await followEvents(this.nc, [subjects.allSessionEvents, subjects.allProjectEvents], (event, seq) => this.state.apply(event, seq), this.logger);
+    this.follower = await followEvents(this.nc, EVENTS_WILDCARD, (event, seq) => this.state.apply(event, seq), this.logger);
     void this.follower!.caughtUp.then(() => {
       this.isReady = true;
       this.markReady();

@@ -6,15 +6,16 @@ import type { Logger } from '@hangar/runtime';
 /**
  * Replays the event log from the start, then keeps following it live: how a process (re)builds
  * its in-memory state. `caughtUp` resolves once everything that existed at the start has been
- * handled. An ordered consumer leaves no server-side state behind.
+ * handled. An ordered consumer leaves no server-side state behind. One filter subject: several
+ * need nats-server 2.10, and Debian 12 ships 2.9.
  */
 export async function followEvents(
   nc: NatsConnection,
-  filterSubjects: string[],
+  filterSubject: string,
   handle: (event: DomainEvent, seq: number) => void,
   logger: Logger,
 ): Promise<{ caughtUp: Promise<void>; stop(): Promise<void> }> {
-  const consumer = await jetstream(nc).consumers.get(EVENTS_STREAM, { filter_subjects: filterSubjects, deliver_policy: DeliverPolicy.All });
+  const consumer = await jetstream(nc).consumers.get(EVENTS_STREAM, { filter_subjects: filterSubject, deliver_policy: DeliverPolicy.All });
   let markCaughtUp!: () => void;
   const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
   const messages = await consumer.consume();

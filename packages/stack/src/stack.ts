@@ -117,8 +117,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     for (const label of specs.keys()) launch(label);
 
-    await waitForPort(port, host, 30_000);
-    await waitForNodes(nc, options.nodes, 30_000);
+    // A service that dies while we wait fails the start at once, with its logs above.
+    const died = new Promise<never>((_, reject) => {
+      for (const [label, svc] of services) void svc.exited.then((code) => reject(new Error(`${label} exited during start (${String(code)})`)));
+    });
+    await Promise.race([(async () => {
+      await waitForPort(port, host, 30_000);
+      await waitForNodes(nc, options.nodes, 30_000);
+    })(), died]);
+    died.catch(() => undefined);
     const seeded = await seedProject(store, db, { projectId: secrets.projectId, apiKey: secrets.apiKey, concurrency: options.concurrency });
 
     return {
