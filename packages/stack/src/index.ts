@@ -7,3 +7,4 @@ export * from './seed.js';
 export * from './secrets.js';
 export * from './stack.js';
 export * from './wait-for-nodes.js';
+export * from './stale-processes.js';

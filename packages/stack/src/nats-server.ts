@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { freePort, waitForPort } from './free-port.js';
+import { killStale } from './stale-processes.js';
 
 export interface RunningNats {
   url: string;
@@ -16,8 +17,12 @@ export interface RunningNats {
 export async function startNatsServer(options: { binary: string; dataDir: string; port?: number }): Promise<RunningNats> {
   const port = options.port ?? (await freePort());
   mkdirSync(options.dataDir, { recursive: true });
+  await killStale(`-sd ${options.dataDir}`);
+  // Its own process group: a terminal's Ctrl-C reaches the whole foreground group, and NATS must
+  // outlive the browser-nodes' shutdown (they append SessionEnded); the stack stops it last.
   const child = spawn(options.binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', options.dataDir, '--http_port', '0'], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

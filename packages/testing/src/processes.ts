@@ -1,23 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { processesMatching } from '@hangar/stack';
 
-/** Pids of live processes whose command line contains `marker` (e.g. a profiles root). */
-export function processesMatching(marker: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmdline.includes(marker)) {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        // A zombie has exited; its parent has not reaped it yet.
-        if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z') pids.push(Number(entry));
-      }
-    } catch {
-      // Gone between readdir and read.
-    }
-  }
-  return pids;
-}
+export { processesMatching };
 
 export const chromiumProcesses = (marker = '') =>
   processesMatching('--user-data-dir=').filter((pid) => {

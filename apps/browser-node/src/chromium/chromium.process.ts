@@ -99,9 +99,16 @@ export class ChromiumProcess {
       // kernel); say so loudly rather than pretend, and still free the session.
       this.logger.error({ pid: this.pid }, 'chromium process group still alive after SIGKILL');
     }
+    this.logger.debug({ pid: this.pid }, 'chromium torn down');
+  }
+
+  /**
+   * Deleted only once the session's end is in the log: a profile dir left behind is how the next
+   * start of this node finds a session it could not end (NATS down during shutdown) and ends it.
+   */
+  async removeProfile(): Promise<void> {
     await rm(this.profileDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }).catch((err: unknown) =>
       this.logger.error({ err, profileDir: this.profileDir }, 'could not remove the profile dir'),
     );
-    this.logger.debug({ pid: this.pid }, 'chromium torn down');
   }
 }

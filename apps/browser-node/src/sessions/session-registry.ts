@@ -79,17 +79,19 @@ export class SessionRegistry {
    * that the browser and its profile are gone, so it is written only after they are.
    */
   async end(session: LiveSession, status: EndedStatus, reason: EndReason, meta: EventMetadata, detail?: string): Promise<SessionState> {
-    await this.discard(session);
+    await this.discard(session, { keepProfile: true });
     const state = await this.apply(session, { type: 'End', status, reason, ...(detail ? { detail } : {}) }, meta);
+    await session.browser.removeProfile();
     this.logger.info({ sessionId: session.id, status, reason, correlationId: meta.correlationId }, 'session ended');
     return state;
   }
 
   /** Tears the browser down and forgets the session, without an event. */
-  async discard(session: LiveSession): Promise<void> {
+  async discard(session: LiveSession, options: { keepProfile?: boolean } = {}): Promise<void> {
     session.ending = true;
     for (const client of session.clients.values()) client.pipe.close();
     await session.browser.teardown();
+    if (!options.keepProfile) await session.browser.removeProfile();
     if (this.live.get(session.id) === session) this.live.delete(session.id);
   }
 }

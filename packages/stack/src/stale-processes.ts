@@ -1,0 +1,30 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Pids of live (non-zombie) processes whose command line contains `marker`. */
+export function processesMatching(marker: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').includes(marker)) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat[stat.lastIndexOf(')') + 2] !== 'Z') pids.push(Number(entry));
+    } catch {
+      // Gone between readdir and read.
+    }
+  }
+  return pids;
+}
+
+/**
+ * Kills what a previous run of the stack left on this data dir (it was SIGKILLed and could not
+ * stop its children): a stale nats-server or Postgres would hold the ports and the store locks.
+ */
+export async function killStale(marker: string, timeoutMs = 5_000): Promise<number[]> {
+  const pids = processesMatching(marker);
+  for (const pid of pids) process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (processesMatching(marker).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  for (const pid of processesMatching(marker)) process.kill(pid, 'SIGKILL');
+  return pids;
+}
