@@ -16,6 +16,11 @@ export const gatewayEnvSchema = z.object({
   HANGAR_SIGNING_SECRET: z.string().min(16, { error: 'must be at least 16 characters' }),
   HANGAR_COMMAND_TIMEOUT_MS: intFromEnv(100, 600_000).default(30_000),
   HANGAR_BODY_LIMIT_BYTES: intFromEnv(1024, 100 * 1024 * 1024).default(1_048_576),
+  /**
+   * How long a connect to a session that is still PENDING waits for its browser to start before
+   * answering 503. CDP clients (puppeteer.connect, connectOverCDP) do not retry a refused upgrade.
+   */
+  HANGAR_CONNECT_PENDING_WAIT_MS: intFromEnv(0, 120_000).default(10_000),
   /** How long a resolved API key is trusted without asking Postgres again. */
   HANGAR_API_KEY_CACHE_MS: intFromEnv(0, 3_600_000).default(10_000),
 });

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { types } from 'node:util';
 import { HttpException } from '@nestjs/common';
 import { CommandUnavailable } from '@hangar/messaging';
 import { ApiError, HTTP_STATUS_BY_CODE, type ApiErrorCode } from './api-error.js';
@@ -14,7 +15,7 @@ export interface HttpErrorResponse {
   code: ApiErrorCode;
   body: ErrorBody;
   headers: Record<string, string>;
-  /** A fault of ours or of our infrastructure, worth an error log; client mistakes are not. */
+  /** A fault of ours or of our infrastructure, worth a log line; client mistakes and refusals are not. */
   serverFault: boolean;
 }
 
@@ -22,18 +23,18 @@ export interface HttpErrorResponse {
 const FASTIFY_CODES: Record<string, { code: ApiErrorCode; message?: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', message: 'request body is larger than the server accepts' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'request body must be JSON (content-type: application/json)' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'MALFORMED_BODY', message: 'content-length does not match the request body' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'MALFORMED_BODY', message: 'request body is empty but content-type says JSON' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'MALFORMED_BODY' },
-  FST_ERR_BAD_URL: { code: 'NOT_FOUND' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'MALFORMED_REQUEST', message: 'content-length does not match the request body' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'MALFORMED_REQUEST', message: 'request body is empty but content-type says JSON' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'MALFORMED_REQUEST', message: 'request body is not valid JSON (content-type says application/json)' },
+  FST_ERR_BAD_URL: { code: 'MALFORMED_REQUEST', message: 'the URL is not valid (bad percent-encoding)' },
 };
 
-const build = (code: ApiErrorCode, message: string, headers: Record<string, string> = {}, status = HTTP_STATUS_BY_CODE[code]): HttpErrorResponse => ({
+const build = (code: ApiErrorCode, message: string, headers: Record<string, string> = {}, status: number = HTTP_STATUS_BY_CODE[code]): HttpErrorResponse => ({
   status,
   code,
   body: { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message },
   headers,
-  serverFault: status >= 500 && code !== 'RATE_LIMITED',
+  serverFault: code === 'INTERNAL' || code === 'UNAVAILABLE',
 });
 
 /**
@@ -51,7 +52,7 @@ export function toHttpError(err: unknown): HttpErrorResponse {
   const fastifyCode = errorCode(cause);
   const known = fastifyCode ? FASTIFY_CODES[fastifyCode] : undefined;
   if (known) return build(known.code, known.message ?? describeParseError(cause));
-  if (cause instanceof SyntaxError && clientStatus(cause) === 400) return build('MALFORMED_BODY', describeParseError(cause));
+  if (isError(cause) && cause.name === 'SyntaxError' && clientStatus(cause) === 400) return build('MALFORMED_REQUEST', describeParseError(cause));
 
   if (err instanceof HttpException) {
     const status = err.getStatus();
@@ -85,8 +86,11 @@ function clientStatus(err: unknown): number | undefined {
   return status !== undefined && status >= 400 && status < 500 ? status : undefined;
 }
 
+/** Across realms too: errors from Node's own modules are not `instanceof` another realm's Error. */
+const isError = (err: unknown): err is Error => err instanceof Error || types.isNativeError(err);
+
 function messageOf(err: unknown): string | undefined {
-  return err instanceof Error && err.message ? err.message : undefined;
+  return isError(err) && err.message ? err.message : undefined;
 }
 
 function describeParseError(err: unknown): string {
@@ -108,7 +112,7 @@ const DEPENDENCY_DOWN_NAMES = new Set(['ConnectionError', 'ClosedConnectionError
 
 /** Postgres or NATS unreachable: nothing the client did, and retrying later helps. */
 function isDependencyDown(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
+  if (!isError(err)) return false;
   const code = errorCode(err);
   if (code && (DEPENDENCY_DOWN_CODES.has(code) || /^08/.test(code))) return true;
   if (DEPENDENCY_DOWN_NAMES.has(err.name)) return true;

@@ -103,7 +103,7 @@ export interface CreateSessionRequest {
 
 /** An absent body is an empty one: `POST /v1/sessions` with no body creates a default session. */
 export function parseCreateSessionBody(input: unknown): CreateSessionRequest {
-  const body = parseOrThrow(createSessionBody, input ?? {});
+  const body = parseOrThrow(createSessionBody, input === undefined ? {} : input);
   const browserSettings = { ...BROWSER_SETTING_DEFAULTS, ...body.browserSettings };
   return {
     projectId: body.projectId,

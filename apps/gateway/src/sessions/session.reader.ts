@@ -9,6 +9,12 @@ import { isSessionId } from './session-id.js';
 import { isEnded, type SessionView } from './session.presenter.js';
 
 /**
+ * How long a read waits to learn the stream's position. While NATS is away a JetStream request
+ * sits out its whole 5 s timeout; a GET that has a projection row should not wait that long.
+ */
+const STREAM_CHECK_TIMEOUT_MS = 1_000;
+
+/**
  * Reads one session with read-your-writes: the projection row when it is current, else the
  * session's own events folded on the spot. A client that GETs right after its 201 sees the
  * session however far the projector lags; the fold costs one direct-get per event (a handful).
@@ -29,7 +35,7 @@ export class SessionReader {
     if (row && isEnded(row)) return row;
     let last: number;
     try {
-      last = await this.store.lastVersion(subjects.sessionEvents(sessionId));
+      last = await withDeadline(this.store.lastVersion(subjects.sessionEvents(sessionId)), STREAM_CHECK_TIMEOUT_MS);
     } catch (err) {
       // NATS down: the row, possibly a little stale, beats no answer.
       if (!row) throw err;
@@ -55,4 +61,12 @@ export class SessionReader {
     const snapshot = toSnapshot(await loadSession(this.store, sessionId));
     return snapshot && { ...snapshot, proxyBytes: 0 };
   }
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`event store did not answer within ${ms} ms`), { name: 'TimeoutError' })), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

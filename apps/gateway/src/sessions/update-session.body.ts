@@ -11,4 +11,4 @@ export const updateSessionBody = z.object(
 );
 export type UpdateSessionBody = z.infer<typeof updateSessionBody>;
 
-export const parseUpdateSessionBody = (input: unknown): UpdateSessionBody => parseOrThrow(updateSessionBody, input ?? {});
+export const parseUpdateSessionBody = (input: unknown): UpdateSessionBody => parseOrThrow(updateSessionBody, input === undefined ? {} : input);

@@ -1,0 +1,52 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { MessagingModule } from '@hangar/messaging';
+import type { Logger } from '@hangar/runtime';
+import { ApiKeyGuard } from './auth/api-key.guard.js';
+import { ApiKeysService } from './auth/api-keys.service.js';
+import { DatabaseModule } from './config/database.module.js';
+import { GATEWAY_ENV, LOGGER } from './config/tokens.js';
+import { ConnectProxy } from './connect/connect.proxy.js';
+import { PublicUrls } from './connect/public-urls.js';
+import type { GatewayEnv } from './env.js';
+import { HealthController } from './ops/health.controller.js';
+import { MetricsController } from './ops/metrics.controller.js';
+import { MetricsService } from './ops/metrics.service.js';
+import { OpenApiController } from './ops/openapi.controller.js';
+import { ProjectsController } from './projects/projects.controller.js';
+import { ProjectsService } from './projects/projects.service.js';
+import { SessionReader } from './sessions/session.reader.js';
+import { SessionsController } from './sessions/sessions.controller.js';
+import { SessionsService } from './sessions/sessions.service.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(env: GatewayEnv, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        MessagingModule.forRoot({ servers: env.NATS_URL, name: 'hangar-gateway', logger }),
+        DatabaseModule.forRoot(env.DATABASE_URL),
+        // Terminus logs failed checks itself; a failing readiness probe polled every few seconds
+        // is not worth a stack trace each time.
+        TerminusModule.forRoot({ logger: false }),
+      ],
+      controllers: [SessionsController, ProjectsController, HealthController, MetricsController, OpenApiController],
+      providers: [
+        { provide: GATEWAY_ENV, useValue: env },
+        { provide: LOGGER, useValue: logger },
+        {
+          provide: PublicUrls,
+          useFactory: () => new PublicUrls({ publicUrl: env.HANGAR_PUBLIC_URL, host: env.HANGAR_HOST, port: env.HANGAR_PORT }, env.HANGAR_SIGNING_SECRET),
+        },
+        ApiKeysService,
+        ApiKeyGuard,
+        ProjectsService,
+        SessionReader,
+        SessionsService,
+        MetricsService,
+        ConnectProxy,
+      ],
+    };
+  }
+}

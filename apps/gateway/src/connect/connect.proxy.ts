@@ -1,0 +1,137 @@
+import type { IncomingMessage, Server } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { Logger } from '@hangar/runtime';
+import { pipeUpgrade, reject, type PipedConnection } from '@hangar/upgrade-proxy';
+import { ApiKeysService } from '../auth/api-keys.service.js';
+import { GATEWAY_ENV, LOGGER } from '../config/tokens.js';
+import type { GatewayEnv } from '../env.js';
+import { ApiError, notFound } from '../errors/api-error.js';
+import { toHttpError } from '../errors/http-error.mapping.js';
+import { MetricsService } from '../ops/metrics.service.js';
+import { SessionReader } from '../sessions/session.reader.js';
+import { isEnded, type SessionView } from '../sessions/session.presenter.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { parseConnectRequest, upstreamTarget, type ConnectCredentials } from './connect-request.js';
+import { PublicUrls } from './public-urls.js';
+import { verifySigningKey } from './signing-key.js';
+
+const PENDING_POLL_MS = 100;
+
+/**
+ * The CDP connect proxy: authenticates a WebSocket upgrade, resolves the session to the node that
+ * runs its browser, and splices the client's socket to that node. It listens on the HTTP
+ * server's `upgrade` event, which Node emits instead of a request once any listener exists, so
+ * Fastify never sees these requests.
+ */
+@Injectable()
+export class ConnectProxy implements BeforeApplicationShutdown {
+  private readonly open = new Set<PipedConnection>();
+  private closing = false;
+
+  constructor(
+    @Inject(ApiKeysService) private readonly apiKeys: ApiKeysService,
+    @Inject(SessionReader) private readonly reader: SessionReader,
+    @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(PublicUrls) private readonly urls: PublicUrls,
+    @Inject(MetricsService) private readonly metrics: MetricsService,
+    @Inject(GATEWAY_ENV) private readonly env: GatewayEnv,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.handle(req, socket, head));
+  }
+
+  private async handle(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // Until pipeUpgrade owns the socket, a client reset must not become an unhandled 'error'.
+    const swallow = () => undefined;
+    socket.on('error', swallow);
+    const correlationId = randomUUID();
+    try {
+      if (this.closing) throw new ApiError('UNAVAILABLE', 'the gateway is shutting down; reconnect');
+      const parsed = parseConnectRequest(req.url, this.urls.connectPath);
+      if (!parsed.ok) return this.refuse(socket, parsed.status, STATUS_CODES[parsed.status]!, parsed.message);
+      const session = await this.resolve(parsed.credentials, correlationId, socket);
+      const target = session.endpoint ? upstreamTarget(session.endpoint) : undefined;
+      if (!target) throw new ApiError('SESSION_NOT_READY', `session ${session.id} has no browser endpoint yet; retry in a moment`, { 'retry-after': '1' });
+      if (socket.destroyed) return;
+      socket.off('error', swallow);
+      const connection = pipeUpgrade(req, socket, head, target);
+      this.track(connection, session.id);
+      this.logger.debug({ sessionId: session.id, correlationId, nodeId: session.nodeId }, 'client connected');
+    } catch (err) {
+      const answer = toHttpError(err);
+      if (answer.code === 'INTERNAL') this.logger.error({ err, correlationId }, 'connect failed');
+      else if (answer.serverFault) this.logger.warn({ err, correlationId }, 'connect failed: dependency unavailable');
+      this.refuse(socket, answer.status, answer.body.error, answer.body.message, answer.headers);
+    }
+  }
+
+  private async resolve(credentials: ConnectCredentials, correlationId: string, socket: Duplex): Promise<SessionView> {
+    let sessionId: string;
+    let read: () => Promise<SessionView | undefined>;
+    let first: SessionView | undefined;
+    if (credentials.kind === 'signingKey') {
+      const verified = verifySigningKey(this.env.HANGAR_SIGNING_SECRET, credentials.signingKey);
+      if (!verified) throw new ApiError('UNAUTHORIZED', 'the signingKey is not valid');
+      sessionId = verified;
+      read = () => this.reader.findAnyProject(verified);
+    } else {
+      const projectId = await this.apiKeys.projectIdFor(credentials.apiKey);
+      if (!projectId) throw new ApiError('UNAUTHORIZED', 'the apiKey is not valid');
+      if (credentials.sessionId) {
+        sessionId = credentials.sessionId;
+      } else {
+        // `?apiKey=` alone: what `puppeteer.connect` users expect — a fresh default session
+        // that ends when this client disconnects.
+        first = await this.sessions.createSession(projectId, { keepAlive: false }, correlationId);
+        sessionId = first.id;
+      }
+      const id = sessionId;
+      read = () => this.reader.find(projectId, id);
+    }
+    let session = first ?? (await read());
+    // A CDP client does not retry a refused upgrade, so a session whose browser is still starting
+    // is waited for (briefly) rather than refused.
+    const deadline = Date.now() + this.env.HANGAR_CONNECT_PENDING_WAIT_MS;
+    while (session?.status === 'PENDING' && Date.now() < deadline && !socket.destroyed) {
+      await new Promise((r) => setTimeout(r, PENDING_POLL_MS));
+      session = await read();
+    }
+    return connectable(sessionId, session);
+  }
+
+  private track(connection: PipedConnection, sessionId: string): void {
+    this.open.add(connection);
+    this.metrics.connects.inc({ outcome: 'piped' });
+    this.metrics.openConnections.inc();
+    void connection.closed.then(() => {
+      this.open.delete(connection);
+      this.metrics.openConnections.dec();
+      this.logger.debug({ sessionId }, 'client disconnected');
+    });
+  }
+
+  private refuse(socket: Duplex, status: number, error: string, message: string, headers: Record<string, string> = {}): void {
+    this.metrics.connects.inc({ outcome: String(status) });
+    if (!socket.destroyed) reject(socket, status, error, message, headers);
+  }
+
+  /** Before the HTTP server closes: it would otherwise wait forever on spliced sockets. */
+  beforeApplicationShutdown(): void {
+    this.closing = true;
+    for (const connection of this.open) connection.close();
+  }
+}
+
+function connectable(sessionId: string, session: SessionView | undefined): SessionView {
+  if (!session) throw notFound(`session ${sessionId}`);
+  if (isEnded(session)) throw new ApiError('SESSION_ENDED', `session ${sessionId} has ended (status ${session.status}); create a new session`);
+  if (session.status !== 'RUNNING') {
+    throw new ApiError('SESSION_NOT_READY', `session ${sessionId} is not running yet (status ${session.status}); retry in a moment`, { 'retry-after': '1' });
+  }
+  return session;
+}

@@ -1,0 +1,24 @@
+import { createLogger } from '@hangar/runtime';
+import { startGateway } from './app.factory.js';
+import { loadGatewayEnv, type GatewayEnv } from './env.js';
+
+let env: GatewayEnv;
+try {
+  env = loadGatewayEnv();
+} catch (err) {
+  // Before a logger exists: the message lists every bad setting, a stack trace would bury it.
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+}
+const logger = createLogger('gateway', env.LOG_LEVEL);
+
+try {
+  const gateway = await startGateway(env, logger);
+  // Nest runs the shutdown hooks (drain NATS, close the pool, cut piped sockets) on these.
+  gateway.app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => logger.info({ signal }, 'shutting down'));
+  logger.info({ url: gateway.url }, 'gateway listening');
+} catch (err) {
+  logger.fatal({ err }, 'gateway failed to start');
+  process.exit(1);
+}

@@ -1,0 +1,47 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ProjectRow, Repositories } from '@hangar/db';
+import { TtlCache } from '../auth/ttl-cache.js';
+import { GATEWAY_ENV, REPOSITORIES } from '../config/tokens.js';
+import type { GatewayEnv } from '../env.js';
+import { notFound } from '../errors/api-error.js';
+
+export type ProjectResource = ProjectRow;
+
+export interface ProjectUsage {
+  browserMinutes: number;
+  proxyBytes: number;
+}
+
+@Injectable()
+export class ProjectsService {
+  /** Session creation reads the project's default timeout; it changes rarely. */
+  private readonly cache: TtlCache<ProjectRow>;
+
+  constructor(
+    @Inject(REPOSITORIES) private readonly repos: Repositories,
+    @Inject(GATEWAY_ENV) env: GatewayEnv,
+  ) {
+    this.cache = new TtlCache(env.HANGAR_API_KEY_CACHE_MS, 1_000);
+  }
+
+  /** `id` must be the key's own project: any other is reported missing, never forbidden. */
+  async get(ownProjectId: string, id: string = ownProjectId): Promise<ProjectResource> {
+    if (id !== ownProjectId) throw notFound(`project ${id}`);
+    const cached = this.cache.get(id);
+    if (cached) return cached;
+    const project = await this.repos.projects.findById(id);
+    if (!project) throw notFound(`project ${id}`);
+    this.cache.set(id, project);
+    return project;
+  }
+
+  async usage(ownProjectId: string, id: string): Promise<ProjectUsage> {
+    await this.get(ownProjectId, id);
+    return {
+      browserMinutes: await this.repos.sessions.browserMinutes(id),
+      // Nothing meters proxy traffic yet (no proxy is run by Hangar, the projection's
+      // proxy_bytes stays 0), so 0 is the true total rather than a placeholder.
+      proxyBytes: 0,
+    };
+  }
+}

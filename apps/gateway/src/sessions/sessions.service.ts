@@ -1,0 +1,99 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+import {
+  createSessionReply,
+  releaseSessionReply,
+  subjects,
+  type CreateSessionCommand,
+  type ReleaseSessionCommand,
+  type SessionSnapshot,
+} from '@hangar/contracts';
+import type { Repositories } from '@hangar/db';
+import { COMMAND_CLIENT, sendCommand } from '@hangar/messaging';
+import type { Logger } from '@hangar/runtime';
+import { assertOwnProject } from '../auth/project-scope.js';
+import { GATEWAY_ENV, LOGGER, REPOSITORIES } from '../config/tokens.js';
+import { PublicUrls, type ConnectInfo } from '../connect/public-urls.js';
+import type { GatewayEnv } from '../env.js';
+import { ApiError, notFound } from '../errors/api-error.js';
+import { ProjectsService } from '../projects/projects.service.js';
+import { parseCreateSessionBody } from './create-session.body.js';
+import { parseListQuery } from './list-sessions.query.js';
+import { SessionReader } from './session.reader.js';
+import { isEnded, presentSession, presentWithConnect, type SessionResource, type SessionView } from './session.presenter.js';
+import { parseUpdateSessionBody } from './update-session.body.js';
+
+/**
+ * The session use cases. Writes are commands to the scheduler (it decides and appends the
+ * events); reads come from the projection, with read-your-writes through SessionReader.
+ */
+@Injectable()
+export class SessionsService {
+  constructor(
+    @Inject(COMMAND_CLIENT) private readonly commands: ClientProxy,
+    @Inject(REPOSITORIES) private readonly repos: Repositories,
+    @Inject(SessionReader) private readonly reader: SessionReader,
+    @Inject(ProjectsService) private readonly projects: ProjectsService,
+    @Inject(PublicUrls) private readonly urls: PublicUrls,
+    @Inject(GATEWAY_ENV) private readonly env: GatewayEnv,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async create(projectId: string, body: unknown, correlationId: string): Promise<SessionResource & ConnectInfo> {
+    const session = await this.createSession(projectId, body, correlationId);
+    return presentWithConnect(session, this.urls.connectInfo(session.id));
+  }
+
+  /** Validates the whole body before anything is asked of the scheduler. */
+  async createSession(projectId: string, body: unknown, correlationId: string): Promise<SessionView> {
+    const request = parseCreateSessionBody(body);
+    assertOwnProject(request.projectId, projectId);
+    const project = await this.projects.get(projectId);
+    const command: CreateSessionCommand = {
+      correlationId,
+      projectId,
+      keepAlive: request.keepAlive,
+      timeoutSeconds: request.timeoutSeconds ?? project.defaultTimeout,
+      region: request.region,
+      browserSettings: request.browserSettings,
+      ...(request.userMetadata ? { userMetadata: request.userMetadata } : {}),
+      ...(request.contextId ? { contextId: request.contextId } : {}),
+      ...(request.extensionId ? { extensionId: request.extensionId } : {}),
+      ...(request.proxies !== undefined ? { proxies: request.proxies } : {}),
+    };
+    const reply = await sendCommand(this.commands, subjects.createSession, command, createSessionReply, this.env.HANGAR_COMMAND_TIMEOUT_MS);
+    if (!reply.ok) throw ApiError.fromCommand(reply.error);
+    const session = fresh(reply.value);
+    this.logger.debug({ sessionId: session.id, projectId, correlationId, status: session.status }, 'session created');
+    return session;
+  }
+
+  async list(projectId: string, query: Record<string, unknown> | undefined): Promise<SessionResource[]> {
+    const rows = await this.repos.sessions.list(projectId, parseListQuery(query));
+    return rows.map(presentSession);
+  }
+
+  /** Connect details only while the session runs: they are useless, and a needless secret, after. */
+  async retrieve(projectId: string, id: string): Promise<SessionResource & Partial<ConnectInfo>> {
+    const session = await this.reader.find(projectId, id);
+    if (!session) throw notFound(`session ${id}`);
+    return session.status === 'RUNNING' ? presentWithConnect(session, this.urls.connectInfo(id)) : presentSession(session);
+  }
+
+  /** Idempotent: releasing an ended session answers its final state without asking anyone. */
+  async update(projectId: string, id: string, body: unknown, correlationId: string): Promise<SessionResource> {
+    const update = parseUpdateSessionBody(body);
+    assertOwnProject(update.projectId, projectId);
+    const session = await this.reader.find(projectId, id);
+    if (!session) throw notFound(`session ${id}`);
+    if (isEnded(session)) return presentSession(session);
+    const command: ReleaseSessionCommand = { correlationId, projectId, sessionId: id };
+    const reply = await sendCommand(this.commands, subjects.releaseSession, command, releaseSessionReply, this.env.HANGAR_COMMAND_TIMEOUT_MS);
+    if (!reply.ok) throw ApiError.fromCommand(reply.error);
+    this.logger.debug({ sessionId: id, projectId, correlationId, status: reply.value.status }, 'session release requested');
+    return presentSession({ ...reply.value, proxyBytes: session.proxyBytes });
+  }
+}
+
+/** A session that was created a moment ago has used no proxy yet. */
+const fresh = (snapshot: SessionSnapshot): SessionView => ({ ...snapshot, proxyBytes: 0 });
