@@ -104,6 +104,23 @@ describe('limits, deadlines and isolation', () => {
     expect((await api(t.stack, 'GET', '/v1/sessions?status=SLEEPING')).status).toBe(400);
   });
 
+  it('rebuilds the scheduler from the event log after a kill -9: limits and deadlines still hold', async () => {
+    const survivor = await bb.sessions.create({ projectId: t.stack.projectId, keepAlive: true, timeout: 150 });
+    const client = await puppeteer.connect({ browserWSEndpoint: survivor.connectUrl });
+    await t.stack.services.get('scheduler')!.stop('SIGKILL');
+    // While no scheduler answers, a create fails fast and retryably.
+    expect((await api(t.stack, 'POST', '/v1/sessions', {})).status).toBe(503);
+    t.stack.startService('scheduler');
+    const second = await eventually(() => api(t.stack, 'POST', '/v1/sessions', { keepAlive: true }), (r) => r.status === 201, 15_000);
+    // The survivor still counts: the limit of 2 is reached.
+    expect((await api(t.stack, 'POST', '/v1/sessions', {})).status).toBe(429);
+    // Its deadline was re-armed from the log.
+    const ended = await eventually(() => bb.sessions.retrieve(survivor.id), (s) => s.status !== 'RUNNING', 15_000);
+    expect(ended.status).toBe('TIMED_OUT');
+    await client.disconnect();
+    await bb.sessions.update(second.body.id, { status: 'REQUEST_RELEASE' });
+  });
+
   it('reports usage for the project', async () => {
     const usage = await bb.projects.usage(t.stack.projectId);
     expect(usage).toEqual({ browserMinutes: expect.any(Number), proxyBytes: 0 });
