@@ -1,211 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { INestMicroservice } from '@nestjs/common';
 import { SessionEnded, SessionRequested, SessionScheduled, SessionStarted, subjects, type SessionSnapshot } from '@hangar/contracts';
-import type { RunningGateway } from '../app.factory.js';
 import { verifySigningKey } from '../connect/signing-key.js';
-import { FakeScheduler, startFakeScheduler } from '../testing/fake-scheduler.js';
+import { startFakeScheduler } from '../testing/fake-scheduler.js';
+import { useGatewayFixture, errorBody } from '../testing/gateway-fixture.js';
 import { apiClient } from '../testing/http-client.js';
-import { bootGateway, seedProjectRows, SIGNING_SECRET, startInfra, type Infra, type SeededProject } from '../testing/infra.js';
+import { seedProjectRows, SIGNING_SECRET, type SeededProject } from '../testing/infra.js';
 
 const SESSION_KEYS = ['createdAt', 'expiresAt', 'id', 'keepAlive', 'projectId', 'proxyBytes', 'region', 'startedAt', 'status', 'updatedAt'];
 const CONNECT_KEYS = ['connectUrl', 'seleniumRemoteUrl', 'signingKey'];
 
-let infra: Infra;
-let gateway: RunningGateway;
-let a: SeededProject;
-let b: SeededProject;
-let callA: ReturnType<typeof apiClient>;
-let callB: ReturnType<typeof apiClient>;
-let anon: ReturnType<typeof apiClient>;
-let scheduler: FakeScheduler;
-
-beforeAll(async () => {
-  infra = await startInfra();
-  a = await seedProjectRows(infra.repos, { defaultTimeout: 900 });
-  b = await seedProjectRows(infra.repos);
-  gateway = await bootGateway(infra, { HANGAR_COMMAND_TIMEOUT_MS: '1500', HANGAR_BODY_LIMIT_BYTES: '4096' });
-  callA = apiClient(gateway.url, a.apiKey);
-  callB = apiClient(gateway.url, b.apiKey);
-  anon = apiClient(gateway.url);
-  scheduler = new FakeScheduler(infra.store);
-});
-
-afterAll(async () => {
-  await infra?.stop();
-});
-
-const errorBody = (statusCode: number, error: string, message: string | RegExp) => ({
-  statusCode,
-  error,
-  message: typeof message === 'string' ? message : expect.stringMatching(message),
-});
-
-describe('authentication', () => {
-  it.each([
-    ['GET', '/v1/sessions'],
-    ['POST', '/v1/sessions'],
-    ['GET', '/v1/sessions/abc'],
-    ['POST', '/v1/sessions/abc'],
-    ['GET', '/v1/projects'],
-    ['GET', '/v1/projects/x/usage'],
-  ])('%s %s without X-BB-API-Key is 401', async (method, path) => {
-    const res = await anon(method, path, method === 'POST' ? { body: {} } : {});
-    expect(res.status).toBe(401);
-    expect(res.body).toEqual(errorBody(401, 'Unauthorized', 'the X-BB-API-Key header is required'));
-  });
-
-  it('an unknown key is 401', async () => {
-    const res = await anon('GET', '/v1/sessions', { headers: { 'x-bb-api-key': 'hgr_not_a_key' } });
-    expect(res.status).toBe(401);
-    expect(res.body).toEqual(errorBody(401, 'Unauthorized', 'the API key in X-BB-API-Key is not valid'));
-  });
-
-  it('the header name is case-insensitive', async () => {
-    const res = await anon('GET', '/v1/projects', { headers: { 'X-BB-API-KEY': a.apiKey } });
-    expect(res.status).toBe(200);
-  });
-
-  it.each([
-    ['POST', '/v1/sessions', { body: { projectId: 'someone-else' } }],
-    ['POST', '/v1/sessions/abc', { body: { status: 'REQUEST_RELEASE', projectId: 'someone-else' } }],
-    ['GET', '/v1/sessions?projectId=someone-else', {}],
-  ] as const)('%s %s naming another project is 403', async (method, path, options) => {
-    const res = await callA(method, path, options);
-    expect(res.status).toBe(403);
-    expect(res.body).toEqual(errorBody(403, 'Forbidden', 'projectId does not match the project of the API key'));
-  });
-
-  it('naming its own project is fine', async () => {
-    const res = await callA('GET', `/v1/sessions?projectId=${a.projectId}`);
-    expect(res.status).toBe(200);
-  });
-});
-
-describe('errors a client can cause are 4xx with the error body, never 500', () => {
-  it('malformed JSON is 400', async () => {
-    const res = await callA('POST', '/v1/sessions', { rawBody: '{"timeout": ', headers: { 'content-type': 'application/json' } });
-    expect(res.status).toBe(400);
-    expect(res.body).toEqual(errorBody(400, 'Bad Request', /not valid JSON/));
-  });
-
-  it('a body over the limit is 413', async () => {
-    const res = await callA('POST', '/v1/sessions', { body: { userMetadata: { pad: 'x'.repeat(8000) } } });
-    expect(res.status).toBe(413);
-    expect(res.body).toEqual(errorBody(413, 'Payload Too Large', /larger than/));
-  });
-
-  it('an unknown route is 404', async () => {
-    const res = await callA('GET', '/v1/nothing-here');
-    expect(res.status).toBe(404);
-    expect(res.body).toEqual(errorBody(404, 'Not Found', 'Cannot GET /v1/nothing-here'));
-  });
-
-  it.each([
-    ['DELETE', '/v1/sessions/abc'],
-    ['PATCH', '/v1/sessions/abc'],
-    ['PUT', '/v1/sessions'],
-  ])('wrong method %s %s is 404 or 405', async (method, path) => {
-    const res = await callA(method, path);
-    expect([404, 405]).toContain(res.status);
-    expect(res.body).toMatchObject({ statusCode: res.status, error: expect.any(String), message: expect.any(String) });
-  });
-
-  it('a URL with broken percent-encoding is 400 in the API error shape', async () => {
-    const res = await callA('GET', '/v1/sessions/%E0%A4%A');
-    expect(res.status).toBe(400);
-    expect(res.body).toEqual(errorBody(400, 'Bad Request', /URL is not valid/));
-  });
-
-  it('a form body is 415', async () => {
-    const res = await callA('POST', '/v1/sessions', { rawBody: 'timeout=60', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    expect(res.status).toBe(415);
-  });
-
-  it.each<[string, string | undefined]>([
-    ['text/plain', 'hello'],
-    ['application/json', 'null'],
-    ['application/json', '[]'],
-    ['application/json', '"text"'],
-    ['application/json', '42'],
-    ['application/json', '{"__proto__": {"polluted": true}}'],
-    ['application/json', '{"constructor": {"prototype": {"x": 1}}}'],
-    ['application/json', '\u0000'],
-    ['application/octet-stream', '\u00ff\u00fe'],
-    ['application/json; charset=latin1', '{}}'],
-  ])('POST /v1/sessions with %s %j is a 4xx', async (contentType, rawBody) => {
-    const res = await callA('POST', '/v1/sessions', { ...(rawBody !== undefined ? { rawBody } : {}), headers: { 'content-type': contentType } });
-    expect(res.status).toBeGreaterThanOrEqual(400);
-    expect(res.status).toBeLessThan(500);
-    expect(res.body).toMatchObject({ statusCode: res.status, error: expect.any(String), message: expect.any(String) });
-  });
-
-  it('an invalid session id is simply not found', async () => {
-    for (const id of ['a.b', 'x*', '%3E', 'x'.repeat(129)]) {
-      const res = await callA('GET', `/v1/sessions/${id}`);
-      expect(res.status).toBe(404);
-    }
-  });
-
-  it('an absurdly long path parameter is 414 in the API error shape', async () => {
-    const res = await callA('GET', `/v1/sessions/${'x'.repeat(600)}`);
-    expect(res.status).toBe(414);
-    expect(res.body).toEqual(errorBody(414, 'URI Too Long', /.+/));
-  });
-
-  it.each([
-    ['status=running', 'status must be one of PENDING, RUNNING, ERROR, TIMED_OUT, COMPLETED'],
-    ['status=RUNNING&status=ERROR', 'status must be given at most once'],
-    ['q=metadata.a=b', /^q must look like user_metadata/],
-    ["q=user_metadata['a']", /^q must look like user_metadata/],
-    ["q=user_metadata['a']:'b' extra", /^q must look like user_metadata/],
-  ])('GET /v1/sessions?%s is 400 naming the parameter', async (query, message) => {
-    const res = await callA('GET', `/v1/sessions?${query.replaceAll("'", '%27').replaceAll(' ', '%20')}`);
-    expect(res.status).toBe(400);
-    expect(res.body).toEqual(errorBody(400, 'Bad Request', message));
-  });
-});
-
-describe('POST /v1/sessions body validation', () => {
-  it.each<[unknown, string]>([
-    [{ timeout: 59 }, 'timeout must be an integer between 60 and 21600'],
-    [{ timeout: 21601 }, 'timeout must be an integer between 60 and 21600'],
-    [{ timeout: 90.5 }, 'timeout must be an integer between 60 and 21600'],
-    [{ timeout: '120' }, 'timeout must be an integer between 60 and 21600'],
-    [{ region: 'mars-1' }, 'region must be one of us-west-2, us-east-1, eu-central-1, ap-southeast-1'],
-    [{ keepAlive: 'yes' }, 'keepAlive must be a boolean'],
-    [{ extensionId: 7 }, 'extensionId must be a string'],
-    [{ userMetadata: { tags: ['a'] } }, 'userMetadata must be a JSON object whose values are strings, numbers, booleans, null or nested objects (arrays are not allowed)'],
-    [{ userMetadata: [] }, 'userMetadata must be a JSON object whose values are strings, numbers, booleans, null or nested objects (arrays are not allowed)'],
-    [{ userMetadata: { big: 'x'.repeat(520) } }, 'userMetadata must serialize to fewer than 512 characters of JSON'],
-    [{ proxies: 'yes' }, 'proxies must be true, false or an array of proxy configurations'],
-    [{ proxies: [{ type: 'tor' }] }, 'proxies[0].type must be one of browserbase, external, none'],
-    [{ proxies: [{ type: 'none' }, { type: 'external' }] }, 'proxies[1].server is required'],
-    [{ proxies: [{ type: 'browserbase', geolocation: { country: 'USA' } }] }, 'proxies[0].geolocation.country must be a two-letter ISO 3166-1 country code'],
-    [{ browserSettings: 'fast' }, 'browserSettings must be an object'],
-    [{ browserSettings: { viewport: { width: 0, height: 600 } } }, 'browserSettings.viewport.width must be a positive integer no greater than 16384'],
-    [{ browserSettings: { viewport: { width: 800, height: 600.5 } } }, 'browserSettings.viewport.height must be a positive integer no greater than 16384'],
-    [{ browserSettings: { context: { persist: true } } }, 'browserSettings.context.id is required'],
-    [{ browserSettings: { os: 'beos' } }, 'browserSettings.os must be one of windows, mac, linux, mobile, tablet'],
-    [{ browserSettings: { allowedDomains: 'example.com' } }, 'browserSettings.allowedDomains must be an array'],
-    [{ browserSettings: { blockAds: 1 } }, 'browserSettings.blockAds must be a boolean'],
-  ])('%j → 400 %s', async (body, message) => {
-    const res = await callA('POST', '/v1/sessions', { body });
-    expect(res.status).toBe(400);
-    expect(res.body).toEqual(errorBody(400, 'Bad Request', message));
-  });
-
-  it('reports every bad field at once', async () => {
-    const res = await callA('POST', '/v1/sessions', { body: { timeout: 1, region: 'x' } });
-    expect(res.body.message).toBe(
-      'timeout must be an integer between 60 and 21600; region must be one of us-west-2, us-east-1, eu-central-1, ap-southeast-1',
-    );
-  });
-});
+const f = useGatewayFixture();
 
 describe('POST /v1/sessions with no scheduler answering', () => {
   it('is 503 with retry-after, promptly', async () => {
     const started = Date.now();
-    const res = await callA('POST', '/v1/sessions', { body: {} });
+    const res = await f.callA('POST', '/v1/sessions', { body: {} });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('1');
     expect(res.body).toEqual(errorBody(503, 'Service Unavailable', /scheduler/));
@@ -217,30 +27,30 @@ describe('with a scheduler answering', () => {
   let schedulerApp: INestMicroservice;
 
   beforeAll(async () => {
-    schedulerApp = await startFakeScheduler(infra.nats.url, scheduler);
-    infra.deferApp(() => schedulerApp.close());
+    schedulerApp = await startFakeScheduler(f.infra.nats.url, f.scheduler);
+    f.infra.deferApp(() => schedulerApp.close());
   });
-  afterEach(() => scheduler.reset());
+  afterEach(() => f.scheduler.reset());
 
   it('creates a session: 201 with the Session fields and how to connect', async () => {
-    const res = await callA('POST', '/v1/sessions', { body: { userMetadata: { order: { id: '42' } }, unknownField: 'ignored' } });
+    const res = await f.callA('POST', '/v1/sessions', { body: { userMetadata: { order: { id: '42' } }, unknownField: 'ignored' } });
     expect(res.status).toBe(201);
     const s = res.body;
     expect(Object.keys(s).sort()).toEqual([...SESSION_KEYS, ...CONNECT_KEYS, 'userMetadata'].sort());
-    expect(s).toMatchObject({ projectId: a.projectId, status: 'RUNNING', keepAlive: false, region: 'us-west-2', proxyBytes: 0, userMetadata: { order: { id: '42' } } });
-    const gatewayUrl = new URL(gateway.url);
+    expect(s).toMatchObject({ projectId: f.a.projectId, status: 'RUNNING', keepAlive: false, region: 'us-west-2', proxyBytes: 0, userMetadata: { order: { id: '42' } } });
+    const gatewayUrl = new URL(f.gateway.url);
     expect(s.connectUrl).toBe(`ws://${gatewayUrl.host}/?signingKey=${encodeURIComponent(s.signingKey)}`);
-    expect(s.seleniumRemoteUrl).toBe(`${gateway.url}/webdriver`);
+    expect(s.seleniumRemoteUrl).toBe(`${f.gateway.url}/webdriver`);
     expect(verifySigningKey(SIGNING_SECRET, s.signingKey)).toBe(s.id);
     for (const field of ['createdAt', 'updatedAt', 'startedAt', 'expiresAt']) expect(new Date(s[field]).toISOString()).toBe(s[field]);
   });
 
   it('sends the scheduler the validated command with the documented defaults', async () => {
-    await callA('POST', '/v1/sessions', { body: {} });
-    expect(scheduler.creates).toHaveLength(1);
-    expect(scheduler.creates[0]).toEqual({
+    await f.callA('POST', '/v1/sessions', { body: {} });
+    expect(f.scheduler.creates).toHaveLength(1);
+    expect(f.scheduler.creates[0]).toEqual({
       correlationId: expect.any(String),
-      projectId: a.projectId,
+      projectId: f.a.projectId,
       keepAlive: false,
       timeoutSeconds: 900, // the project's defaultTimeout
       region: 'us-west-2',
@@ -257,10 +67,10 @@ describe('with a scheduler answering', () => {
       proxies: [{ type: 'external', server: 'http://proxy:8080', username: 'u', password: 'p', domainPattern: '.*' }],
       browserSettings: { viewport: { width: 1280, height: 720 }, context: { id: 'ctx-1', persist: true }, recordSession: false, os: 'linux', allowedDomains: ['example.com'] },
     };
-    const res = await callA('POST', '/v1/sessions', { body: { ...body, projectId: a.projectId } });
+    const res = await f.callA('POST', '/v1/sessions', { body: { ...body, projectId: f.a.projectId } });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ keepAlive: true, region: 'eu-central-1', contextId: 'ctx-1' });
-    expect(scheduler.creates[0]).toMatchObject({
+    expect(f.scheduler.creates[0]).toMatchObject({
       keepAlive: true,
       timeoutSeconds: 3600,
       region: 'eu-central-1',
@@ -272,36 +82,36 @@ describe('with a scheduler answering', () => {
   });
 
   it('an absent body creates a default session', async () => {
-    const res = await callA('POST', '/v1/sessions', { rawBody: '', headers: { 'content-type': 'application/json' } });
+    const res = await f.callA('POST', '/v1/sessions', { rawBody: '', headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(201);
   });
 
   it('a GET right after the 201 sees the session, with no projector running', async () => {
-    const created = (await callA('POST', '/v1/sessions', { body: {} })).body;
-    expect(await infra.repos.sessions.findById(a.projectId, created.id)).toBeUndefined();
-    const res = await callA('GET', `/v1/sessions/${created.id}`);
+    const created = (await f.callA('POST', '/v1/sessions', { body: {} })).body;
+    expect(await f.infra.repos.sessions.findById(f.a.projectId, created.id)).toBeUndefined();
+    const res = await f.callA('GET', `/v1/sessions/${created.id}`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ...created, connectUrl: created.connectUrl, signingKey: created.signingKey });
   });
 
   it("another project's session is 404, exactly like a missing one", async () => {
-    const created = (await callA('POST', '/v1/sessions', { body: {} })).body;
-    const theirs = await callB('GET', `/v1/sessions/${created.id}`);
-    const missing = await callB('GET', `/v1/sessions/${randomUUID()}`);
+    const created = (await f.callA('POST', '/v1/sessions', { body: {} })).body;
+    const theirs = await f.callB('GET', `/v1/sessions/${created.id}`);
+    const missing = await f.callB('GET', `/v1/sessions/${randomUUID()}`);
     expect(theirs.status).toBe(404);
     expect(missing.status).toBe(404);
     expect(theirs.body.message).toBe(`session ${created.id} was not found`);
-    const release = await callB('POST', `/v1/sessions/${created.id}`, { body: { status: 'REQUEST_RELEASE' } });
+    const release = await f.callB('POST', `/v1/sessions/${created.id}`, { body: { status: 'REQUEST_RELEASE' } });
     expect(release.status).toBe(404);
-    expect(scheduler.releases).toHaveLength(0);
+    expect(f.scheduler.releases).toHaveLength(0);
   });
 
   it('a refusal for the project limit is 429 with retry-after and x-ratelimit-*', async () => {
-    scheduler.onCreate = async () => ({
+    f.scheduler.onCreate = async () => ({
       ok: false,
       error: { code: 'RATE_LIMITED', message: 'project at its concurrency limit (limit 3, currently 3)', retryAfterSeconds: 7, limit: 3, remaining: 0, resetSeconds: 7 },
     });
-    const res = await callA('POST', '/v1/sessions', { body: {} });
+    const res = await f.callA('POST', '/v1/sessions', { body: {} });
     expect(res.status).toBe(429);
     expect(res.body).toEqual(errorBody(429, 'Too Many Requests', 'project at its concurrency limit (limit 3, currently 3)'));
     expect(res.headers.get('retry-after')).toBe('7');
@@ -318,48 +128,48 @@ describe('with a scheduler answering', () => {
     ['LAUNCH_FAILED', 503],
     ['UNAVAILABLE', 503],
   ] as const)('a %s refusal is %i with its message', async (code, status) => {
-    scheduler.onCreate = async () => ({ ok: false, error: { code, message: `refused: ${code}` } });
-    const res = await callA('POST', '/v1/sessions', { body: {} });
+    f.scheduler.onCreate = async () => ({ ok: false, error: { code, message: `refused: ${code}` } });
+    const res = await f.callA('POST', '/v1/sessions', { body: {} });
     expect(res.status).toBe(status);
     expect(res.body).toMatchObject({ statusCode: status, message: `refused: ${code}` });
   });
 
   it('a scheduler that never answers is 503 once the command deadline passes', async () => {
-    scheduler.onCreate = async () => 'hang';
+    f.scheduler.onCreate = async () => 'hang';
     const started = Date.now();
-    const res = await callA('POST', '/v1/sessions', { body: {} });
+    const res = await f.callA('POST', '/v1/sessions', { body: {} });
     expect(res.status).toBe(503);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
   });
 
   it('releases a session, and releasing again answers the final state without a command', async () => {
-    const created = (await callA('POST', '/v1/sessions', { body: { keepAlive: true } })).body;
-    const res = await callA('POST', `/v1/sessions/${created.id}`, { body: { status: 'REQUEST_RELEASE', projectId: a.projectId } });
+    const created = (await f.callA('POST', '/v1/sessions', { body: { keepAlive: true } })).body;
+    const res = await f.callA('POST', `/v1/sessions/${created.id}`, { body: { status: 'REQUEST_RELEASE', projectId: f.a.projectId } });
     expect(res.status).toBe(200);
     expect(Object.keys(res.body).sort()).toEqual([...SESSION_KEYS, 'endedAt'].sort());
     expect(res.body).toMatchObject({ id: created.id, status: 'COMPLETED', endedAt: expect.any(String) });
-    expect(scheduler.releases).toEqual([{ correlationId: expect.any(String), projectId: a.projectId, sessionId: created.id }]);
+    expect(f.scheduler.releases).toEqual([{ correlationId: expect.any(String), projectId: f.a.projectId, sessionId: created.id }]);
 
-    const again = await callA('POST', `/v1/sessions/${created.id}`, { body: { status: 'REQUEST_RELEASE' } });
+    const again = await f.callA('POST', `/v1/sessions/${created.id}`, { body: { status: 'REQUEST_RELEASE' } });
     expect(again.status).toBe(200);
     expect(again.body).toEqual(res.body);
-    expect(scheduler.releases).toHaveLength(1);
+    expect(f.scheduler.releases).toHaveLength(1);
 
-    const got = await callA('GET', `/v1/sessions/${created.id}`);
+    const got = await f.callA('GET', `/v1/sessions/${created.id}`);
     expect(got.body).toEqual(res.body); // no connect details once ended
   });
 
   it('an update with any other status is 400', async () => {
-    const created = (await callA('POST', '/v1/sessions', { body: {} })).body;
+    const created = (await f.callA('POST', '/v1/sessions', { body: {} })).body;
     for (const body of [{ status: 'RUNNING' }, {}, { status: 'request_release' }]) {
-      const res = await callA('POST', `/v1/sessions/${created.id}`, { body });
+      const res = await f.callA('POST', `/v1/sessions/${created.id}`, { body });
       expect(res.status).toBe(400);
       expect(res.body.message).toBe('status must be "REQUEST_RELEASE" (the only status a client can set)');
     }
   });
 
   it('releasing an unknown session is 404', async () => {
-    const res = await callA('POST', `/v1/sessions/${randomUUID()}`, { body: { status: 'REQUEST_RELEASE' } });
+    const res = await f.callA('POST', `/v1/sessions/${randomUUID()}`, { body: { status: 'REQUEST_RELEASE' } });
     expect(res.status).toBe(404);
   });
 });
@@ -369,7 +179,7 @@ describe('read-your-writes on GET /v1/sessions/:id', () => {
 
   async function appendRequested(projectId: string, sessionId = randomUUID()) {
     const subject = subjects.sessionEvents(sessionId);
-    const seqs = await infra.store.append(subject, [
+    const seqs = await f.infra.store.append(subject, [
       SessionRequested.create(
         {
           sessionId,
@@ -388,45 +198,45 @@ describe('read-your-writes on GET /v1/sessions/:id', () => {
   }
 
   it('folds the stream when the projection has no row yet', async () => {
-    const { sessionId } = await appendRequested(a.projectId);
-    const res = await callA('GET', `/v1/sessions/${sessionId}`);
+    const { sessionId } = await appendRequested(f.a.projectId);
+    const res = await f.callA('GET', `/v1/sessions/${sessionId}`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: sessionId, status: 'PENDING', region: 'us-east-1', userMetadata: { team: 'it' }, proxyBytes: 0 });
     expect(res.body.connectUrl).toBeUndefined();
   });
 
   it('folds the stream when the row is behind it, and uses the row once it is current', async () => {
-    const { sessionId, subject, version } = await appendRequested(a.projectId);
-    const pending = (await callA('GET', `/v1/sessions/${sessionId}`)).body;
+    const { sessionId, subject, version } = await appendRequested(f.a.projectId);
+    const pending = (await f.callA('GET', `/v1/sessions/${sessionId}`)).body;
     const row: SessionSnapshot = { ...pending, clients: 0, version };
     delete (row as Partial<typeof pending>).proxyBytes;
-    await infra.repos.sessions.upsert(row);
+    await f.infra.repos.sessions.upsert(row);
 
-    const [, started] = await infra.store.append(subject, [
+    const [, started] = await f.infra.store.append(subject, [
       SessionScheduled.create({ sessionId, nodeId: 'n1' }, meta),
       SessionStarted.create({ sessionId, nodeId: 'n1', endpoint: `ws://127.0.0.1:1/sessions/${sessionId}`, pid: 1 }, meta),
     ]);
-    const running = await callA('GET', `/v1/sessions/${sessionId}`);
+    const running = await f.callA('GET', `/v1/sessions/${sessionId}`);
     expect(running.body).toMatchObject({ status: 'RUNNING', connectUrl: expect.any(String), signingKey: expect.any(String) });
 
     // The projector catches up: the row now answers (its proxyBytes show it is the row).
-    await infra.repos.sessions.upsert({ ...row, status: 'RUNNING', version: started!, nodeId: 'n1', endpoint: 'ws://x' });
-    await infra.db.updateTable('sessions').set({ proxy_bytes: 1234 }).where('id', '=', sessionId).execute();
-    const fromRow = await callA('GET', `/v1/sessions/${sessionId}`);
+    await f.infra.repos.sessions.upsert({ ...row, status: 'RUNNING', version: started!, nodeId: 'n1', endpoint: 'ws://x' });
+    await f.infra.db.updateTable('sessions').set({ proxy_bytes: 1234 }).where('id', '=', sessionId).execute();
+    const fromRow = await f.callA('GET', `/v1/sessions/${sessionId}`);
     expect(fromRow.body).toMatchObject({ status: 'RUNNING', proxyBytes: 1234 });
   });
 
   it('sees an end that the projection has not applied yet', async () => {
-    const { sessionId, subject } = await appendRequested(a.projectId);
-    await infra.store.append(subject, [SessionEnded.create({ sessionId, status: 'TIMED_OUT', reason: 'CONNECT_TIMEOUT' }, meta)]);
-    const res = await callA('GET', `/v1/sessions/${sessionId}`);
+    const { sessionId, subject } = await appendRequested(f.a.projectId);
+    await f.infra.store.append(subject, [SessionEnded.create({ sessionId, status: 'TIMED_OUT', reason: 'CONNECT_TIMEOUT' }, meta)]);
+    const res = await f.callA('GET', `/v1/sessions/${sessionId}`);
     expect(res.body).toMatchObject({ status: 'TIMED_OUT', endedAt: expect.any(String) });
   });
 
   it("another project's session found only in the stream is still 404", async () => {
-    const { sessionId } = await appendRequested(b.projectId);
-    expect((await callA('GET', `/v1/sessions/${sessionId}`)).status).toBe(404);
-    expect((await callB('GET', `/v1/sessions/${sessionId}`)).status).toBe(200);
+    const { sessionId } = await appendRequested(f.b.projectId);
+    expect((await f.callA('GET', `/v1/sessions/${sessionId}`)).status).toBe(404);
+    expect((await f.callB('GET', `/v1/sessions/${sessionId}`)).status).toBe(200);
   });
 });
 
@@ -456,17 +266,17 @@ describe('GET /v1/sessions (the projection)', () => {
   let rows: SessionSnapshot[];
 
   beforeAll(async () => {
-    c = await seedProjectRows(infra.repos);
-    callC = apiClient(gateway.url, c.apiKey);
+    c = await seedProjectRows(f.infra.repos);
+    callC = apiClient(f.gateway.url, c.apiKey);
     rows = [
       row(1, 'COMPLETED', { order: { status: 'shipped' }, team: 'red' }),
       row(2, 'RUNNING', { order: { status: 'pending' } }),
       row(3, 'RUNNING', { order: { status: 'shipped' } }),
       row(4, 'ERROR'),
     ];
-    for (const r of rows) await infra.repos.sessions.upsert(r);
+    for (const r of rows) await f.infra.repos.sessions.upsert(r);
     // Another project's row never shows.
-    await infra.repos.sessions.upsert({ ...row(5, 'RUNNING', { order: { status: 'shipped' } }), projectId: a.projectId });
+    await f.infra.repos.sessions.upsert({ ...row(5, 'RUNNING', { order: { status: 'shipped' } }), projectId: f.a.projectId });
   });
 
   const ids = (body: { id: string }[]) => body.map((s) => s.id);
@@ -498,28 +308,28 @@ describe('GET /v1/sessions (the projection)', () => {
 
 describe('projects', () => {
   it('GET /v1/projects is an array with just the key’s project', async () => {
-    const res = await callA('GET', '/v1/projects');
+    const res = await f.callA('GET', '/v1/projects');
     expect(res.status).toBe(200);
     expect(res.body).toEqual([
-      { id: a.projectId, name: expect.any(String), ownerId: 'owner-it', concurrency: 3, defaultTimeout: 900, createdAt: expect.any(String), updatedAt: expect.any(String) },
+      { id: f.a.projectId, name: expect.any(String), ownerId: 'owner-it', concurrency: 3, defaultTimeout: 900, createdAt: expect.any(String), updatedAt: expect.any(String) },
     ]);
   });
 
   it('GET /v1/projects/:id is the project; another project is 404', async () => {
-    expect((await callA('GET', `/v1/projects/${a.projectId}`)).body.id).toBe(a.projectId);
-    const other = await callA('GET', `/v1/projects/${b.projectId}`);
+    expect((await f.callA('GET', `/v1/projects/${f.a.projectId}`)).body.id).toBe(f.a.projectId);
+    const other = await f.callA('GET', `/v1/projects/${f.b.projectId}`);
     expect(other.status).toBe(404);
-    expect(other.body).toEqual(errorBody(404, 'Not Found', `project ${b.projectId} was not found`));
-    expect((await callA('GET', `/v1/projects/${b.projectId}/usage`)).status).toBe(404);
+    expect(other.body).toEqual(errorBody(404, 'Not Found', `project ${f.b.projectId} was not found`));
+    expect((await f.callA('GET', `/v1/projects/${f.b.projectId}/usage`)).status).toBe(404);
   });
 
   it('GET /v1/projects/:id/usage sums browser minutes from the projection', async () => {
-    const usage = await callB('GET', `/v1/projects/${b.projectId}/usage`);
+    const usage = await f.callB('GET', `/v1/projects/${f.b.projectId}/usage`);
     expect(usage.status).toBe(200);
     expect(usage.body).toEqual({ browserMinutes: expect.any(Number), proxyBytes: 0 });
-    const fresh = await seedProjectRows(infra.repos);
+    const fresh = await seedProjectRows(f.infra.repos);
     const at = '2026-02-01T00:00:00.000Z';
-    await infra.repos.sessions.upsert({
+    await f.infra.repos.sessions.upsert({
       id: `usage-${randomUUID().slice(0, 8)}`,
       projectId: fresh.projectId,
       status: 'COMPLETED',
@@ -533,7 +343,7 @@ describe('projects', () => {
       clients: 0,
       version: 1,
     });
-    const res = await apiClient(gateway.url, fresh.apiKey)('GET', `/v1/projects/${fresh.projectId}/usage`);
+    const res = await apiClient(f.gateway.url, fresh.apiKey)('GET', `/v1/projects/${fresh.projectId}/usage`);
     expect(res.body).toEqual({ browserMinutes: 3, proxyBytes: 0 });
   });
 });

@@ -1,0 +1,41 @@
+import type { RunningGateway } from '../app.factory.js';
+import { FakeScheduler } from './fake-scheduler.js';
+import { apiClient } from './http-client.js';
+import { bootGateway, seedProjectRows, startInfra, type Infra, type SeededProject } from './infra.js';
+
+export interface GatewayFixture {
+  infra: Infra;
+  gateway: RunningGateway;
+  /** Two projects, each with its own key, to prove isolation. */
+  a: SeededProject;
+  b: SeededProject;
+  callA: ReturnType<typeof apiClient>;
+  callB: ReturnType<typeof apiClient>;
+  anon: ReturnType<typeof apiClient>;
+  scheduler: FakeScheduler;
+}
+
+/** Real Postgres + NATS, two seeded projects and a gateway, for one spec file's lifetime. */
+export function useGatewayFixture(): GatewayFixture {
+  const f = {} as GatewayFixture;
+  beforeAll(async () => {
+    f.infra = await startInfra();
+    f.a = await seedProjectRows(f.infra.repos, { defaultTimeout: 900 });
+    f.b = await seedProjectRows(f.infra.repos);
+    f.gateway = await bootGateway(f.infra, { HANGAR_COMMAND_TIMEOUT_MS: '1500', HANGAR_BODY_LIMIT_BYTES: '4096' });
+    f.callA = apiClient(f.gateway.url, f.a.apiKey);
+    f.callB = apiClient(f.gateway.url, f.b.apiKey);
+    f.anon = apiClient(f.gateway.url);
+    f.scheduler = new FakeScheduler(f.infra.store);
+  });
+  afterAll(async () => {
+    await f.infra?.stop();
+  });
+  return f;
+}
+
+export const errorBody = (statusCode: number, error: string, message: string | RegExp) => ({
+  statusCode,
+  error,
+  message: typeof message === 'string' ? message : expect.stringMatching(message),
+});
