@@ -5,6 +5,7 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 import WebSocket from 'ws';
 import { startSessionReply, stopSessionReply, subjects, type NodeEvent } from '@hangar/contracts';
 import { executeSessionCommand, sendCommand } from '@hangar/messaging';
+import { eventually } from '@hangar/testing';
 import {
   chromiumPids,
   killChromium,
@@ -19,6 +20,9 @@ import {
   type Harness,
   type RunningNode,
 } from './test/node-harness.js';
+
+/** The profile goes once the session's end is logged (it marks an unlogged end until then). */
+const profileGone = (dir: string) => eventually(() => existsSync(dir), (exists) => !exists, 5_000);
 
 /** The HTTP status a WebSocket upgrade to `url` gets (101 when it is accepted). */
 function upgradeStatus(url: string): Promise<number> {
@@ -121,7 +125,7 @@ describe('browser-node with one long-running node', () => {
       'SessionEnded',
     ]);
     expect(processAlive(started.data.pid)).toBe(false);
-    expect(existsSync(path.join(node.profilesRoot, sessionId))).toBe(false);
+    await profileGone(path.join(node.profilesRoot, sessionId));
     expect(await upgradeStatus(endpoint)).toBe(404);
   });
 
@@ -153,7 +157,7 @@ describe('browser-node with one long-running node', () => {
     expect(stopped.value).toMatchObject({ status: 'COMPLETED', endReason: 'RELEASED', clients: 0 });
     await bGone;
     expect(processAlive(data.pid)).toBe(false);
-    expect(existsSync(path.join(node.profilesRoot, sessionId))).toBe(false);
+    await profileGone(path.join(node.profilesRoot, sessionId));
 
     const events = await sessionEvents(h, sessionId);
     expect(events.filter((e) => e.type === 'ClientConnected').map((e) => e.data)).toEqual([
@@ -178,7 +182,7 @@ describe('browser-node with one long-running node', () => {
 
     const ended = await waitForEvent(h, sessionId, 'SessionEnded');
     expect(ended.data).toMatchObject({ status: 'ERROR', reason: 'BROWSER_CRASHED' });
-    expect(existsSync(path.join(node.profilesRoot, sessionId))).toBe(false);
+    await profileGone(path.join(node.profilesRoot, sessionId));
     expect(await upgradeStatus(reply.value.endpoint!)).toBe(404);
   });
 
@@ -202,7 +206,7 @@ describe('browser-node with one long-running node', () => {
     const reply = await startOnNode(h, node.nodeId, sessionId);
 
     expect(reply).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
-    expect(existsSync(path.join(node.profilesRoot, sessionId))).toBe(false);
+    await profileGone(path.join(node.profilesRoot, sessionId));
     expect((await sessionEvents(h, sessionId)).map((e) => e.type)).toEqual(['SessionRequested', 'SessionScheduled', 'SessionEnded']);
   });
 
@@ -250,7 +254,7 @@ describe('browser-node lifecycle', () => {
     const reply = await startOnNode(h, node.nodeId, sessionId);
 
     expect(reply).toMatchObject({ ok: false, error: { code: 'LAUNCH_FAILED' } });
-    expect(existsSync(path.join(node.profilesRoot, sessionId))).toBe(false);
+    await profileGone(path.join(node.profilesRoot, sessionId));
     expect((await sessionEvents(h, sessionId)).map((e) => e.type)).toEqual(['SessionRequested', 'SessionScheduled']);
   });
 
@@ -270,6 +274,6 @@ describe('browser-node lifecycle', () => {
     expect(orphans.filter(processAlive)).toEqual([]);
     expect(chromiumPids(second.profilesRoot)).toEqual([]);
     expect((await waitForEvent(h, sessionId, 'SessionEnded')).data).toMatchObject({ status: 'ERROR', reason: 'NODE_RESTARTED' });
-    expect(existsSync(path.join(second.profilesRoot, sessionId))).toBe(false);
+    await profileGone(path.join(second.profilesRoot, sessionId));
   });
 });

@@ -2,8 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { REGIONS } from '@hangar/contracts';
-import { boolFromEnv, commonEnv, intFromEnv, parseEnv } from '@hangar/runtime';
-import { locateChromium } from './chromium/chromium.locator.js';
+import { boolFromEnv, commonEnv, findChromium, intFromEnv, parseEnv } from '@hangar/runtime';
 
 // A host name like `ip-10-0-0-7.ec2.internal` is not a valid subject token: the dots would
 // address other subjects, so the default id keeps only token-safe characters.
@@ -43,7 +42,7 @@ const schema = z
     PATH: z.string().default(''),
   })
   .transform((env, ctx) => {
-    const chromePath = locateChromium(env.CHROME_PATH, env.PATH);
+    const chromePath = findChromium(env.CHROME_PATH, env.PATH);
     if (!chromePath) {
       ctx.addIssue({
         code: 'custom',

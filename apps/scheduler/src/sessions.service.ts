@@ -15,14 +15,14 @@ import {
 import { decideAdmission, decidePlacement, initialSessionState, toSnapshot } from '@hangar/domain';
 import { CommandUnavailable, executeSessionCommand, loadSession, sendCommand, type EventStore } from '@hangar/messaging';
 import type { ClientProxy } from '@nestjs/microservices';
-import type { Logger } from '@hangar/runtime';
+import { KeyedQueue, type Logger } from '@hangar/runtime';
 import type { SchedulerEnv } from './env.js';
 import type { FleetRegistry } from './fleet.registry.js';
 import type { SchedulerState } from './scheduler.state.js';
 
 /** Admission, placement and the stop path: the scheduler's decisions, with the IO around them. */
 export class SessionsService {
-  private readonly projectQueues = new Map<string, Promise<unknown>>();
+  private readonly projectQueue = new KeyedQueue();
 
   constructor(
     private readonly state: SchedulerState,
@@ -40,7 +40,7 @@ export class SessionsService {
 
     // Admission and the append that makes the session count are one critical section per
     // project: creates racing for the last slot are decided one after the other.
-    const admitted = await this.serially(cmd.projectId, async () => {
+    const admitted = await this.projectQueue.run(cmd.projectId, async () => {
       const admission = decideAdmission(project.concurrency, this.state.activeInProject(cmd.projectId));
       if (!admission.admitted) {
         return refusal({
@@ -160,16 +160,5 @@ export class SessionsService {
     const { state } = await executeSessionCommand(this.store, sessionId, { type: 'End', status, reason, ...(detail ? { detail } : {}) }, { correlationId });
     this.state.adopt(state);
     return toSnapshot(state);
-  }
-
-  private serially<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const prev = this.projectQueues.get(key) ?? Promise.resolve();
-    const next = prev.then(work, work);
-    const settled = next.catch(() => undefined);
-    this.projectQueues.set(key, settled);
-    void settled.then(() => {
-      if (this.projectQueues.get(key) === settled) this.projectQueues.delete(key);
-    });
-    return next;
   }
 }

@@ -8,7 +8,7 @@ import { startEmbeddedPostgres, type RunningPostgres } from './postgres.js';
 import { stackSecrets } from './secrets.js';
 import { seedProject, type ProjectSeed } from './seed.js';
 import { startService, type LogSink, type RunningService, type ServiceName } from './services.js';
-import { findChromium, findNatsServer } from './system.js';
+import { findChromium, findNatsServer } from '@hangar/runtime';
 import { waitForNodes } from './wait-for-nodes.js';
 
 export interface StackOptions {

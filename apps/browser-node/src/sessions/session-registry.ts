@@ -5,7 +5,7 @@ import { EVENT_STORE, executeSessionCommand, type EventStore } from '@hangar/mes
 import type { Logger } from '@hangar/runtime';
 import type { ChromiumProcess } from '../chromium/chromium.process.js';
 import { LOGGER } from '../tokens.js';
-import { KeyedQueue } from './keyed-queue.js';
+import { KeyedQueue } from '@hangar/runtime';
 import type { LiveSession } from './live-session.js';
 
 /**

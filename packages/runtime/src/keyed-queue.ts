@@ -1,8 +1,9 @@
 /**
  * Runs tasks one at a time per key, in the order they were queued; different keys run
- * concurrently. A session's state changes (start, connect, disconnect, crash, stop) go through
- * its key so that each decides on the state the previous one left, and a disconnect is never
- * appended before the connect it closes.
+ * concurrently. The browser-node runs a session's state changes (start, connect, disconnect,
+ * crash, stop) through its key so each decides on the state the previous one left, and a
+ * disconnect is never appended before the connect it closes; the scheduler runs admission per
+ * project through it so racing creates never both take the last slot.
  */
 export class KeyedQueue {
   private readonly tails = new Map<string, Promise<unknown>>();

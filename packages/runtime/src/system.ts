@@ -12,18 +12,21 @@ function executable(file: string): boolean {
   }
 }
 
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+function onPath(name: string, searchPath = process.env.PATH ?? ''): string | undefined {
+  for (const dir of searchPath.split(path.delimiter)) {
     if (dir && executable(path.join(dir, name))) return path.join(dir, name);
   }
   for (const dir of ['/usr/sbin', '/usr/local/bin', '/usr/local/sbin']) if (executable(path.join(dir, name))) return path.join(dir, name);
   return undefined;
 }
 
-/** `CHROME_PATH` when set (and it must then exist), else the usual install locations. */
-export function findChromium(explicit?: string): string | undefined {
+/**
+ * `CHROME_PATH` when set (and it must then exist), else the usual install locations, then
+ * `chromium` on the PATH. Shared by the browser-node and the local stack.
+ */
+export function findChromium(explicit?: string, searchPath?: string): string | undefined {
   if (explicit) return executable(explicit) ? explicit : undefined;
-  return CHROMIUM_CANDIDATES.find(executable) ?? onPath('chromium');
+  return CHROMIUM_CANDIDATES.find(executable) ?? onPath('chromium', searchPath);
 }
 
 export function findNatsServer(explicit?: string): string | undefined {
