@@ -11,7 +11,16 @@ export interface TestStack {
 }
 
 /** The whole stack, as `npm start` runs it, on free ports and a temp data dir. */
-export async function startTestStack(options: { concurrency?: number; nodes?: number; env?: Partial<Record<ServiceName, Record<string, string>>> } = {}): Promise<TestStack> {
+export async function startTestStack(
+  options: {
+    concurrency?: number;
+    nodes?: number;
+    schedulers?: number;
+    createRatePerMinute?: number;
+    env?: Partial<Record<ServiceName, Record<string, string>>>;
+    labelEnv?: Record<string, Record<string, string>>;
+  } = {},
+): Promise<TestStack> {
   const dataDir = tempDir('hangar-e2e-');
   const logs: string[] = [];
   const stack = await startStack({
@@ -19,6 +28,9 @@ export async function startTestStack(options: { concurrency?: number; nodes?: nu
     port: 0,
     concurrency: options.concurrency ?? 3,
     nodes: options.nodes ?? 1,
+    schedulers: options.schedulers ?? 1,
+    createRatePerMinute: options.createRatePerMinute,
+    labelEnv: options.labelEnv ?? {},
     logLevel: process.env.HANGAR_TEST_LOG_LEVEL ?? 'warn',
     env: options.env ?? {},
     log: (line) => {

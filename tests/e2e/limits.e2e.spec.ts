@@ -107,10 +107,10 @@ describe('limits, deadlines and isolation', () => {
   it('rebuilds the scheduler from the event log after a kill -9: limits and deadlines still hold', async () => {
     const survivor = await bb.sessions.create({ projectId: t.stack.projectId, keepAlive: true, timeout: 150 });
     const client = await puppeteer.connect({ browserWSEndpoint: survivor.connectUrl });
-    await t.stack.services.get('scheduler')!.stop('SIGKILL');
+    await t.stack.services.get('scheduler-1')!.stop('SIGKILL');
     // While no scheduler answers, a create fails fast and retryably.
     expect((await api(t.stack, 'POST', '/v1/sessions', {})).status).toBe(503);
-    t.stack.startService('scheduler');
+    t.stack.startService('scheduler-1');
     const second = await eventually(() => api(t.stack, 'POST', '/v1/sessions', { keepAlive: true }), (r) => r.status === 201, 15_000);
     // The survivor still counts: the limit of 2 is reached.
     expect((await api(t.stack, 'POST', '/v1/sessions', {})).status).toBe(429);
@@ -119,6 +119,23 @@ describe('limits, deadlines and isolation', () => {
     expect(ended.status).toBe('TIMED_OUT');
     await client.disconnect();
     await bb.sessions.update(second.body.id, { status: 'REQUEST_RELEASE' });
+  });
+
+  it('limits a project to its create rate per minute, with the rate-limit headers', async () => {
+    const rated = await t.stack.seedProject({ concurrency: 10, createRatePerMinute: 3, name: 'Rated' });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await api(t.stack, 'POST', '/v1/sessions', { keepAlive: true }, rated.apiKey);
+      expect(res.status).toBe(201);
+      ids.push(res.body.id);
+    }
+    // Releasing frees concurrency, not the rate window.
+    for (const id of ids) await api(t.stack, 'POST', `/v1/sessions/${id}`, { status: 'REQUEST_RELEASE' }, rated.apiKey);
+    const refused = await api(t.stack, 'POST', '/v1/sessions', {}, rated.apiKey);
+    expect(refused.status).toBe(429);
+    expect(refused.body.message).toMatch(/rate of 3 sessions per minute/);
+    expect(refused.headers.get('x-ratelimit-limit')).toBe('3');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
   it('reports usage for the project', async () => {

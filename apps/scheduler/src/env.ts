@@ -12,6 +12,10 @@ export const envSchema = z.object({
   HANGAR_TIMEOUT_SECOND_MS: intFromEnv(1, 1000).default(1000),
   /** A node with no heartbeat for this long takes no new sessions. */
   HANGAR_NODE_LOST_MS: intFromEnv(100, 600_000).default(3000),
+  /** How often the leader checks for lost nodes. */
+  HANGAR_NODE_SWEEP_MS: intFromEnv(50, 60_000).default(500),
+  /** The leader lease's lifetime: a standby takes over within about this long of a leader's death. */
+  HANGAR_LEADER_LEASE_MS: intFromEnv(300, 60_000).default(3000),
   HANGAR_START_TIMEOUT_MS: intFromEnv(100, 600_000).default(20_000),
   HANGAR_STOP_TIMEOUT_MS: intFromEnv(100, 600_000).default(10_000),
 });

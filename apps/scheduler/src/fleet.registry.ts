@@ -6,6 +6,8 @@ import type { Logger } from '@hangar/runtime';
 interface NodeEntry {
   heartbeat: NodeHeartbeat;
   lastSeen: number;
+  /** Reported lost (NodeLeft LOST) and not heard from since. */
+  lost: boolean;
 }
 
 /**
@@ -29,15 +31,32 @@ export class FleetRegistry {
         if (err) return;
         const parsed = nodeHeartbeatMessage.safeParse(msg.json());
         if (!parsed.success) return this.logger.warn({ subject: msg.subject }, 'malformed heartbeat ignored');
-        const known = this.nodes.has(parsed.data.nodeId);
-        this.nodes.set(parsed.data.nodeId, { heartbeat: parsed.data, lastSeen: this.now() });
-        if (!known) this.logger.info({ nodeId: parsed.data.nodeId, region: parsed.data.region }, 'node seen');
+        const known = this.nodes.get(parsed.data.nodeId);
+        this.nodes.set(parsed.data.nodeId, { heartbeat: parsed.data, lastSeen: this.now(), lost: false });
+        if (!known || known.lost) this.logger.info({ nodeId: parsed.data.nodeId, region: parsed.data.region, returned: !!known }, 'node seen');
       },
     });
   }
 
   stop(): void {
     this.sub?.unsubscribe();
+  }
+
+  /** Nodes whose heartbeats stopped since the last call: each is reported once. */
+  newlyLost(): string[] {
+    const lost: string[] = [];
+    for (const [nodeId, entry] of this.nodes) {
+      if (!entry.lost && !this.isLive(nodeId)) {
+        entry.lost = true;
+        lost.push(nodeId);
+      }
+    }
+    return lost;
+  }
+
+  /** A node that left cleanly (NodeLeft SHUTDOWN) is simply forgotten. */
+  forget(nodeId: string): void {
+    this.nodes.delete(nodeId);
   }
 
   isLive(nodeId: string): boolean {

@@ -4,15 +4,19 @@ import { natsCommandTransport } from '@hangar/messaging';
 import { createLogger } from '@hangar/runtime';
 import { loadEnv } from './env.js';
 import { SchedulerModule } from './scheduler.module.js';
+import { SchedulerRuntime } from './scheduler.runtime.js';
 
 const env = loadEnv();
 const logger = createLogger('scheduler', env.LOG_LEVEL);
-// Commands go to the `hangar-scheduler` queue group. Admission state is in this process, so run
-// one scheduler until leader election (a lease in NATS KV) makes standbys safe.
 const app = await NestFactory.createMicroservice(SchedulerModule.forRoot(env, logger), {
   ...natsCommandTransport(env.NATS_URL, 'hangar-scheduler'),
   logger: ['error', 'warn'],
 });
 app.enableShutdownHooks();
+// Replay the log (hot standby) first; subscribe to commands only once this process leads, so a
+// standby never answers one.
+await app.init();
+logger.info('scheduler following the event log; waiting for the leader lease');
+await app.get(SchedulerRuntime).lead();
 await app.listen();
-logger.info('scheduler listening for commands');
+logger.info('scheduler leads and listens for commands');

@@ -1,10 +1,11 @@
 import type { DomainEvent } from '@hangar/contracts';
-import { evolveSession, initialSessionState, type SessionState } from '@hangar/domain';
+import { evolveSession, initialSessionState, RATE_WINDOW_MS, type SessionState } from '@hangar/domain';
 import { sessionAggregate } from '@hangar/messaging';
 
 export interface ProjectLimits {
   concurrency: number;
   defaultTimeoutSeconds: number;
+  createRatePerMinute?: number | undefined;
 }
 
 type LiveSession = Exclude<SessionState, { kind: 'absent' } | { kind: 'ended' }>;
@@ -19,6 +20,8 @@ export class SchedulerState {
   readonly projects = new Map<string, ProjectLimits>();
   private readonly live = new Map<string, LiveSession>();
   private readonly listeners: ((before: SessionState, after: SessionState) => void)[] = [];
+  /** Creation times of recent sessions per project, oldest first: the create-rate window. */
+  private readonly recentCreates = new Map<string, number[]>();
 
   onSessionChange(listener: (before: SessionState, after: SessionState) => void) {
     this.listeners.push(listener);
@@ -26,7 +29,11 @@ export class SchedulerState {
 
   apply(event: DomainEvent, seq: number): void {
     if (event.type === 'ProjectCreated') {
-      this.projects.set(event.data.projectId, { concurrency: event.data.concurrency, defaultTimeoutSeconds: event.data.defaultTimeoutSeconds });
+      this.projects.set(event.data.projectId, {
+        concurrency: event.data.concurrency,
+        defaultTimeoutSeconds: event.data.defaultTimeoutSeconds,
+        createRatePerMinute: event.data.createRatePerMinute,
+      });
       return;
     }
     if (!sessionAggregate.accepts(event)) return;
@@ -46,9 +53,22 @@ export class SchedulerState {
   }
 
   private set(before: SessionState, after: SessionState) {
+    if (before.kind === 'absent' && after.kind !== 'absent') this.recordCreate(after.projectId, Date.parse(after.createdAt));
     if (after.kind === 'pending' || after.kind === 'running') this.live.set(after.id, after);
     else if (after.kind === 'ended') this.live.delete(after.id);
     for (const l of this.listeners) l(before, after);
+  }
+
+  private recordCreate(projectId: string, at: number) {
+    const recent = this.recentCreates.get(projectId) ?? [];
+    recent.push(at);
+    // Keep a minute and a bit: the decider filters exactly; this only bounds memory.
+    while (recent.length > 0 && recent[0]! < at - RATE_WINDOW_MS * 2) recent.shift();
+    this.recentCreates.set(projectId, recent);
+  }
+
+  createsInProject(projectId: string): readonly number[] {
+    return this.recentCreates.get(projectId) ?? [];
   }
 
   session(id: string): LiveSession | undefined {

@@ -12,7 +12,7 @@ import {
   type ReleaseSessionReply,
   type SessionSnapshot,
 } from '@hangar/contracts';
-import { decideAdmission, decidePlacement, initialSessionState, toSnapshot } from '@hangar/domain';
+import { decideAdmission, decideCreateRate, decidePlacement, initialSessionState, toSnapshot } from '@hangar/domain';
 import { CommandUnavailable, executeSessionCommand, loadSession, sendCommand, type EventStore } from '@hangar/messaging';
 import type { ClientProxy } from '@nestjs/microservices';
 import { KeyedQueue, type Logger } from '@hangar/runtime';
@@ -31,6 +31,8 @@ export class SessionsService {
     private readonly client: ClientProxy,
     private readonly env: SchedulerEnv,
     private readonly logger: Logger,
+    /** Throws when this process no longer holds the leader lease. */
+    private readonly assertLeader: () => Promise<void>,
   ) {}
 
   async create(cmd: CreateSessionCommand): Promise<CreateSessionReply> {
@@ -41,6 +43,18 @@ export class SessionsService {
     // Admission and the append that makes the session count are one critical section per
     // project: creates racing for the last slot are decided one after the other.
     const admitted = await this.projectQueue.run(cmd.projectId, async () => {
+      await this.assertLeader();
+      const rate = decideCreateRate(project.createRatePerMinute, this.state.createsInProject(cmd.projectId), Date.now());
+      if (!rate.allowed) {
+        return refusal({
+          code: 'RATE_LIMITED',
+          message: `project create rate of ${rate.limit} sessions per minute reached; retry after ${rate.retryAfterSeconds} s`,
+          retryAfterSeconds: rate.retryAfterSeconds,
+          limit: rate.limit,
+          remaining: 0,
+          resetSeconds: rate.resetSeconds,
+        });
+      }
       const admission = decideAdmission(project.concurrency, this.state.activeInProject(cmd.projectId));
       if (!admission.admitted) {
         return refusal({
@@ -156,7 +170,8 @@ export class SessionsService {
     return this.endInLog(sessionId, status, reason, correlationId, current.nodeId ? `node ${current.nodeId} unreachable` : undefined);
   }
 
-  private async endInLog(sessionId: string, status: EndedStatus, reason: EndReason, correlationId: string, detail?: string) {
+  /** Records the end without the node: it is unreachable, or never got the session. */
+  async endInLog(sessionId: string, status: EndedStatus, reason: EndReason, correlationId: string, detail?: string) {
     const { state } = await executeSessionCommand(this.store, sessionId, { type: 'End', status, reason, ...(detail ? { detail } : {}) }, { correlationId });
     this.state.adopt(state);
     return toSnapshot(state);

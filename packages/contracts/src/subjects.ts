@@ -24,10 +24,13 @@ export const subjects = {
   releaseSession: 'hangar.cmd.session.release',
   startSessionOnNode: (nodeId: string) => `hangar.cmd.node.${token(nodeId)}.session.start`,
   stopSessionOnNode: (nodeId: string) => `hangar.cmd.node.${token(nodeId)}.session.stop`,
+  drainNode: (nodeId: string) => `hangar.cmd.node.${token(nodeId)}.drain`,
 
   nodeHeartbeat: (nodeId: string) => `hangar.node.heartbeat.${token(nodeId)}`,
   allNodeHeartbeats: 'hangar.node.heartbeat.*',
   schedulerStatus: 'hangar.query.scheduler.status',
+  /** NATS KV bucket holding the scheduler leader's lease. */
+  schedulerLeaseBucket: 'hangar_scheduler',
 } as const;
 
 /** The aggregate id is the last token of an event subject. */

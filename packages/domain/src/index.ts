@@ -4,3 +4,4 @@ export * from './session/session.decide.js';
 export * from './session/session.snapshot.js';
 export * from './fleet/admission.decider.js';
 export * from './fleet/placement.decider.js';
+export * from './fleet/create-rate.decider.js';

@@ -11,6 +11,8 @@ const env = parseEnv(
     HANGAR_PROJECT_CONCURRENCY: intFromEnv(1, 10_000).default(5),
     HANGAR_DATA_DIR: z.string().default('.hangar'),
     HANGAR_NODES: intFromEnv(1, 64).default(1),
+    HANGAR_SCHEDULERS: intFromEnv(1, 5).default(1),
+    HANGAR_PROJECT_CREATE_RATE: intFromEnv(1, 1_000_000).optional(),
     DATABASE_URL: z.string().optional(),
     NATS_URL: z.string().optional(),
     CHROME_PATH: z.string().optional(),
@@ -33,6 +35,12 @@ const stack = await startStack({
   apiKey: env.HANGAR_API_KEY,
   concurrency: env.HANGAR_PROJECT_CONCURRENCY,
   nodes: env.HANGAR_NODES,
+  schedulers: env.HANGAR_SCHEDULERS,
+  createRatePerMinute: env.HANGAR_PROJECT_CREATE_RATE,
+  onGiveUp: (label) => {
+    out(`[hangar] ${label} keeps failing; stopping the stack`);
+    void stop(1);
+  },
   databaseUrl: env.DATABASE_URL,
   natsUrl: env.NATS_URL,
   chromePath: env.CHROME_PATH,
@@ -76,11 +84,3 @@ const stop = async (code: number) => {
 };
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
-for (const [label, svc] of stack.services) {
-  void svc.exited.then((code) => {
-    if (!stopping) {
-      out(`[hangar] ${label} exited unexpectedly (${String(code)}); stopping the stack`);
-      void stop(1);
-    }
-  });
-}

@@ -13,6 +13,7 @@ const env = parseEnv(
     HANGAR_API_KEY: z.string().min(16, 'HANGAR_API_KEY must be at least 16 characters'),
     HANGAR_PROJECT_ID: z.uuid().optional(),
     HANGAR_PROJECT_CONCURRENCY: intFromEnv(1, 10_000).default(5),
+    HANGAR_PROJECT_CREATE_RATE: intFromEnv(1, 1_000_000).optional(),
   }),
 );
 const nc = await connectNats(env.NATS_URL, 'hangar-seed');
@@ -22,6 +23,7 @@ try {
   const { projectId } = await seedProject(await EventStore.create(nc), db, {
     apiKey: env.HANGAR_API_KEY,
     concurrency: env.HANGAR_PROJECT_CONCURRENCY,
+    createRatePerMinute: env.HANGAR_PROJECT_CREATE_RATE,
     ...(env.HANGAR_PROJECT_ID ? { projectId: env.HANGAR_PROJECT_ID } : {}),
   });
   console.log(JSON.stringify({ msg: 'project ready', projectId }));

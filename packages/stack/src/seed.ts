@@ -12,6 +12,7 @@ export interface ProjectSeed {
   apiKey?: string;
   concurrency: number;
   defaultTimeoutSeconds?: number;
+  createRatePerMinute?: number | undefined;
 }
 
 /**
@@ -29,7 +30,14 @@ export async function seedProject(store: EventStore, db: Kysely<Database>, seed:
   if (!(await repos.projects.findById(projectId))) {
     events.push(
       ProjectCreated.create(
-        { projectId, name: seed.name ?? 'Default project', ownerId: 'local', concurrency: seed.concurrency, defaultTimeoutSeconds: seed.defaultTimeoutSeconds ?? 300 },
+        {
+          projectId,
+          name: seed.name ?? 'Default project',
+          ownerId: 'local',
+          concurrency: seed.concurrency,
+          defaultTimeoutSeconds: seed.defaultTimeoutSeconds ?? 300,
+          ...(seed.createRatePerMinute ? { createRatePerMinute: seed.createRatePerMinute } : {}),
+        },
         meta,
         // Deterministic id: a second seeder racing this one is deduplicated by JetStream.
         { id: `project-created-${projectId}` },

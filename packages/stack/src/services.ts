@@ -18,6 +18,8 @@ export interface RunningService {
   process: ChildProcess;
   /** Resolves with the exit code (or signal) once the process has exited. */
   exited: Promise<number | NodeJS.Signals>;
+  /** Set once `stop` was called: an exit after it is expected, not a crash. */
+  readonly stopRequested: boolean;
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
 }
 
@@ -36,11 +38,16 @@ export function startService(service: ServiceName, label: string, env: Record<st
     if (stream) createInterface({ input: stream }).on('line', (line) => log(`[${label}] ${line}`));
   }
   const exited = new Promise<number | NodeJS.Signals>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 0)));
+  let stopRequested = false;
   return {
     name: label,
     process: child,
     exited,
+    get stopRequested() {
+      return stopRequested;
+    },
     async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000) {
+      stopRequested = true;
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);

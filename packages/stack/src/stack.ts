@@ -18,14 +18,22 @@ export interface StackOptions {
   host?: string;
   apiKey?: string | undefined;
   concurrency: number;
+  /** The seeded project's create rate (sessions per minute); unset: no rate limit. */
+  createRatePerMinute?: number | undefined;
   nodes: number;
+  /** Scheduler processes: one leads (NATS KV lease), the others stand by. */
+  schedulers?: number;
   databaseUrl?: string | undefined;
   natsUrl?: string | undefined;
   chromePath?: string | undefined;
   logLevel?: string;
   /** Extra environment per service: tests inject short timeouts here. */
   env?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Extra environment for one process by label (e.g. `browser-node-3`: another region). */
+  labelEnv?: Record<string, Record<string, string>>;
   log: LogSink;
+  /** A service kept crashing (5 times within a minute): the stack gave up restarting it. */
+  onGiveUp?: (label: string) => void;
 }
 
 export interface Stack {
@@ -42,6 +50,10 @@ export interface Stack {
   seedProject(seed: ProjectSeed): Promise<{ projectId: string; apiKey: string }>;
   /** Starts (or restarts) one service by its label, e.g. `browser-node-1`. */
   startService(label: string): RunningService;
+  /** The embedded nats-server, when the stack runs one (fault-injection tests stop and restart it). */
+  nats?: { stop(): Promise<void>; start(): Promise<void> };
+  /** The embedded Postgres, likewise. */
+  postgres?: { stop(): Promise<void>; start(): Promise<void> };
   stop(): Promise<void>;
 }
 
@@ -57,9 +69,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
 
   try {
-    const [nats, postgres] = await Promise.all([startNatsIfNeeded(options), startPostgresIfNeeded(options)]);
-    if (nats) cleanups.push(() => nats.stop());
-    if (postgres) cleanups.push(() => postgres.stop());
+    const [firstNats, firstPostgres] = await Promise.all([startNatsIfNeeded(options), startPostgresIfNeeded(options)]);
+    let nats = firstNats;
+    let postgres = firstPostgres;
+    if (nats) cleanups.push(() => nats!.stop());
+    if (postgres) cleanups.push(() => postgres!.stop());
     const natsUrl = options.natsUrl ?? nats!.url;
     const databaseUrl = options.databaseUrl ?? postgres!.url;
 
@@ -77,7 +91,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const common = { NATS_URL: natsUrl, LOG_LEVEL: options.logLevel ?? 'info' };
     const specs = new Map<string, { service: ServiceName; env: Record<string, string> }>();
     specs.set('projector', { service: 'projector', env: { ...common, DATABASE_URL: databaseUrl, ...options.env?.projector } });
-    specs.set('scheduler', { service: 'scheduler', env: { ...common, ...options.env?.scheduler } });
+    for (let i = 1; i <= (options.schedulers ?? 1); i++) {
+      specs.set(`scheduler-${i}`, { service: 'scheduler', env: { ...common, ...options.env?.scheduler } });
+    }
     for (let i = 1; i <= options.nodes; i++) {
       specs.set(`browser-node-${i}`, {
         service: 'browser-node',
@@ -103,14 +119,33 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
 
     const services = new Map<string, RunningService>();
-    const launch = (label: string) => {
+    const crashes = new Map<string, number[]>();
+    let stopping = false;
+    // Supervision, like compose's `restart: unless-stopped`: a service that exits unasked (a
+    // scheduler that lost its lease, a crash) is started again; one that keeps crashing is not.
+    const launch = (label: string): RunningService => {
       const spec = specs.get(label);
       if (!spec) throw new Error(`no service ${label}`);
-      const svc = startService(spec.service, label, spec.env, options.log);
+      const svc = startService(spec.service, label, { ...spec.env, ...options.labelEnv?.[label] }, options.log);
       services.set(label, svc);
+      void svc.exited.then((code) => {
+        if (stopping || svc.stopRequested || services.get(label) !== svc) return;
+        const recent = [...(crashes.get(label) ?? []), Date.now()].filter((t) => t > Date.now() - 60_000);
+        crashes.set(label, recent);
+        if (recent.length >= 5) {
+          options.log(`[stack] ${label} exited ${recent.length} times within a minute (last: ${String(code)}); not restarting it`);
+          options.onGiveUp?.(label);
+          return;
+        }
+        options.log(`[stack] ${label} exited (${String(code)}); restarting it`);
+        setTimeout(() => {
+          if (!stopping && services.get(label) === svc) launch(label);
+        }, 250);
+      });
       return svc;
     };
     cleanups.push(async () => {
+      stopping = true;
       // Gateway first (no new work), nodes next (they end their sessions), then the rest.
       const order = [...services.keys()].sort((a, b) => rank(a) - rank(b));
       for (const label of order) await services.get(label)!.stop();
@@ -119,14 +154,23 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     // A service that dies while we wait fails the start at once, with its logs above.
     const died = new Promise<never>((_, reject) => {
-      for (const [label, svc] of services) void svc.exited.then((code) => reject(new Error(`${label} exited during start (${String(code)})`)));
+      for (const [label, svc] of services) {
+        void svc.exited.then((code) => {
+          if (!svc.stopRequested) reject(new Error(`${label} exited during start (${String(code)})`));
+        });
+      }
     });
     await Promise.race([(async () => {
       await waitForPort(port, host, 30_000);
       await waitForNodes(nc, options.nodes, 30_000);
     })(), died]);
     died.catch(() => undefined);
-    const seeded = await seedProject(store, db, { projectId: secrets.projectId, apiKey: secrets.apiKey, concurrency: options.concurrency });
+    const seeded = await seedProject(store, db, {
+      projectId: secrets.projectId,
+      apiKey: secrets.apiKey,
+      concurrency: options.concurrency,
+      createRatePerMinute: options.createRatePerMinute,
+    });
 
     return {
       apiUrl: `http://${host}:${port}`,
@@ -141,6 +185,26 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       db,
       seedProject: (seed) => seedProject(store, db, seed),
       startService: launch,
+      ...(nats
+        ? {
+            nats: {
+              stop: () => nats!.stop(),
+              start: async () => {
+                nats = await startNatsServer({ binary: findNatsServer()!, dataDir: path.join(options.dataDir, 'nats'), port: nats!.port });
+              },
+            },
+          }
+        : {}),
+      ...(postgres
+        ? {
+            postgres: {
+              stop: () => postgres!.stop(),
+              start: async () => {
+                postgres = await startEmbeddedPostgres({ dataDir: path.join(options.dataDir, 'postgres'), port: postgres!.port });
+              },
+            },
+          }
+        : {}),
       stop: stopAll,
     };
   } catch (err) {

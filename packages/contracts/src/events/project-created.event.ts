@@ -10,5 +10,7 @@ export const ProjectCreated = defineEvent(
     ownerId: z.string(),
     concurrency: z.number().int().positive(),
     defaultTimeoutSeconds: z.number().int().min(60).max(21600),
+    /** Session creates admitted per rolling minute; absent means no rate limit. */
+    createRatePerMinute: z.number().int().positive().optional(),
   }),
 );

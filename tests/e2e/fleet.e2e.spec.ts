@@ -1,0 +1,150 @@
+import Browserbase from '@browserbasehq/sdk';
+import puppeteer from 'puppeteer-core';
+import { api, chromiumProcesses, eventually, startTestStack, type TestStack } from './harness.js';
+
+// Several browser-nodes and two schedulers, failures injected for real: kill -9, SIGSTOP,
+// a Chromium killed under a session. Liveness runs on the production thresholds (1 s heartbeats,
+// lost after 3 s); only the session timeout clock is shortened.
+describe('a fleet of nodes under failure', () => {
+  let t: TestStack;
+  let bb: Browserbase;
+
+  beforeAll(async () => {
+    t = await startTestStack({
+      concurrency: 5,
+      nodes: 3,
+      schedulers: 2,
+      labelEnv: { 'browser-node-3': { HANGAR_REGION: 'eu-central-1' } },
+      // Info level for schedulers: the test finds the leader by its "leader lease acquired" line.
+      // A create in flight to a leader at the instant it dies is lost with it (core NATS
+      // request/reply) and answered 503 at the gateway's command deadline: shortened here.
+      env: { scheduler: { LOG_LEVEL: 'info' }, gateway: { HANGAR_COMMAND_TIMEOUT_MS: '4000' } },
+    });
+  });
+
+  // Each test gets its own project, so a failing test's sessions cannot eat the next one's slots.
+  let projectId: string;
+  let apiKey: string;
+  beforeEach(async () => {
+    ({ projectId, apiKey } = await t.stack.seedProject({ concurrency: 5 }));
+    bb = new Browserbase({ apiKey, baseURL: t.stack.apiUrl, maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  const pidOf = (label: string) => t.stack.services.get(label)!.process.pid!;
+  const release = (id: string) => bb.sessions.update(id, { status: 'REQUEST_RELEASE' });
+  const nodeOf = async (id: string) => (await t.stack.store.read(`hangar.evt.session.${id}`)).map((e) => e.event).find((e) => e.type === 'SessionScheduled')!.data as { nodeId: string };
+
+  it('spreads sessions over the least-loaded nodes of the requested region', async () => {
+    const west = [await bb.sessions.create({ projectId, keepAlive: true }), await bb.sessions.create({ projectId, keepAlive: true })];
+    const westNodes = new Set(await Promise.all(west.map(async (s) => (await nodeOf(s.id)).nodeId)));
+    expect(westNodes).toEqual(new Set(['node-1', 'node-2']));
+    const eu = await bb.sessions.create({ projectId, keepAlive: true, region: 'eu-central-1' });
+    expect((await nodeOf(eu.id)).nodeId).toBe('node-3');
+    const nowhere = await api(t.stack, 'POST', '/v1/sessions', { region: 'ap-southeast-1' }, apiKey);
+    expect(nowhere.status).toBe(400);
+    expect(nowhere.body.message).toMatch(/region/);
+    for (const s of [...west, eu]) await release(s.id);
+  });
+
+  it('ends the session of a killed Chromium as ERROR / BROWSER_CRASHED and leaves its neighbours alone', async () => {
+    const victim = await bb.sessions.create({ projectId, keepAlive: true });
+    const neighbour = await bb.sessions.create({ projectId, keepAlive: true });
+    const started = (await t.stack.store.read(`hangar.evt.session.${victim.id}`)).map((e) => e.event).find((e) => e.type === 'SessionStarted')!;
+    process.kill(-(started.data as { pid: number }).pid, 'SIGKILL');
+    const ended = await eventually(() => bb.sessions.retrieve(victim.id), (s) => s.status !== 'RUNNING', 5_000);
+    expect(ended.status).toBe('ERROR');
+    expect((await t.stack.store.read(`hangar.evt.session.${victim.id}`)).at(-1)!.event).toMatchObject({ type: 'SessionEnded', data: { reason: 'BROWSER_CRASHED' } });
+    const browser = await puppeteer.connect({ browserWSEndpoint: neighbour.connectUrl });
+    expect((await browser.pages()).length).toBeGreaterThan(0);
+    await browser.disconnect();
+    await release(neighbour.id);
+  });
+
+  it('declares a frozen node lost: its sessions end ERROR / NODE_LOST, clients are cut, and its browsers go when it wakes', async () => {
+    const sessions = [];
+    for (let i = 0; i < 2; i++) sessions.push(await bb.sessions.create({ projectId, keepAlive: true }));
+    const onNode1 = [];
+    for (const s of sessions) if ((await nodeOf(s.id)).nodeId === 'node-1') onNode1.push(s);
+    // Make sure at least one session lives on node-1.
+    while (onNode1.length === 0) {
+      const s = await bb.sessions.create({ projectId, keepAlive: true });
+      sessions.push(s);
+      if ((await nodeOf(s.id)).nodeId === 'node-1') onNode1.push(s);
+    }
+    const victim = onNode1[0]!;
+    const client = await puppeteer.connect({ browserWSEndpoint: victim.connectUrl });
+    const cut = new Promise<void>((resolve) => client.once('disconnected', () => resolve()));
+    const nodePid = pidOf('browser-node-1');
+    const frozenAt = Date.now();
+    process.kill(nodePid, 'SIGSTOP');
+    try {
+      const ended = await eventually(() => bb.sessions.retrieve(victim.id), (s) => s.status !== 'RUNNING', 12_000, 100);
+      expect(ended.status).toBe('ERROR');
+      expect(Date.now() - frozenAt).toBeLessThan(10_000);
+      const last = (await t.stack.store.read(`hangar.evt.session.${victim.id}`)).at(-1)!.event;
+      expect(last).toMatchObject({ type: 'SessionEnded', data: { status: 'ERROR', reason: 'NODE_LOST' } });
+      await withDeadline(cut, 5_000, 'the client was not disconnected');
+      // The slot is free again: a new session is placed (on a live node).
+      const replacement = await bb.sessions.create({ projectId, keepAlive: true });
+      expect((await nodeOf(replacement.id)).nodeId).not.toBe('node-1');
+      sessions.push(replacement);
+    } finally {
+      process.kill(nodePid, 'SIGCONT');
+    }
+    // Awake again, the node tears down the browsers whose sessions ended without it.
+    const profiles = `${t.dataDir}/nodes/node-1/profiles/${victim.id}`;
+    await eventually(() => chromiumProcesses(profiles).length, (n) => n === 0, 10_000);
+    for (const s of sessions) await release(s.id).catch(() => undefined);
+  });
+
+  it('fails over to the standby scheduler after kill -9 of the leader, losing nothing and admitting no more than the limit', async () => {
+    const keep = await bb.sessions.create({ projectId, keepAlive: true, timeout: 21600 });
+    const holders = await Promise.all(Array.from({ length: 3 }, () => bb.sessions.create({ projectId, keepAlive: true })));
+    // 4 of 5 slots in use. Kill whichever scheduler leads (it is the one answering status).
+    const leader = leaderLabel(t);
+    const killedAt = Date.now();
+    process.kill(pidOf(leader), 'SIGKILL');
+    // Hammer creates through the switch: each is 201, 429 or a retryable 503, never more than one 201.
+    const outcomes: number[] = [];
+    while (Date.now() - killedAt < 20_000 && !outcomes.includes(429)) {
+      const res = await api(t.stack, 'POST', '/v1/sessions', { keepAlive: true }, apiKey);
+      outcomes.push(res.status);
+      if (res.status === 201) holders.push(res.body);
+      if (res.status !== 201 && res.status !== 429) expect(res.status).toBe(503);
+    }
+    expect(`${outcomes.filter((s) => s === 201).length} created of ${outcomes.join(',')}`).toMatch(/^1 created/);
+    expect(outcomes).toContain(429);
+    // The standby took the lease within 5 s of the kill.
+    const takeover = t.logs
+      .filter((l) => l.includes('leader lease acquired') && !l.startsWith(`[${leader}]`))
+      .map((l) => Date.parse(JSON.parse(l.slice(l.indexOf('{'))).time))
+      .find((at) => at >= killedAt);
+    expect(takeover).toBeDefined();
+    expect(takeover! - killedAt).toBeLessThan(5_000);
+    // The session that lived through the switch is still there, still running.
+    expect((await bb.sessions.retrieve(keep.id)).status).toBe('RUNNING');
+    for (const s of [keep, ...holders]) await release(s.id);
+  });
+
+  it('admits exactly the limit of 50 simultaneous creates', async () => {
+    const results = await Promise.all(Array.from({ length: 50 }, () => api(t.stack, 'POST', '/v1/sessions', { keepAlive: true }, apiKey)));
+    const created = results.filter((r) => r.status === 201);
+    expect(created).toHaveLength(5);
+    expect(results.filter((r) => r.status === 429)).toHaveLength(45);
+    for (const r of created) await release(r.body.id);
+  });
+});
+
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms))]);
+}
+
+/** The scheduler that most recently logged taking the lease (the stack prefixes each line). */
+function leaderLabel(t: TestStack): string {
+  const line = [...t.logs].reverse().find((l) => /^\[scheduler-\d\] .*leader lease acquired/.test(l));
+  if (!line) throw new Error('no scheduler leads');
+  return line.slice(1, line.indexOf(']'));
+}
