@@ -105,7 +105,8 @@ describe('limits, deadlines and isolation', () => {
   });
 
   it('rebuilds the scheduler from the event log after a kill -9: limits and deadlines still hold', async () => {
-    const survivor = await bb.sessions.create({ projectId: t.stack.projectId, keepAlive: true, timeout: 150 });
+    // 400 "seconds" of 20 ms: 8 s, longer than the restart (which waits out the dead leader's 3 s lease).
+    const survivor = await bb.sessions.create({ projectId: t.stack.projectId, keepAlive: true, timeout: 400 });
     const client = await puppeteer.connect({ browserWSEndpoint: survivor.connectUrl });
     await t.stack.services.get('scheduler-1')!.stop('SIGKILL');
     // While no scheduler answers, a create fails fast and retryably.

@@ -36,7 +36,9 @@ describe('infrastructure outages', () => {
   });
 
   it('rides out Postgres going down: reads fail fast with 503, readiness says so, CDP keeps working, all recover', async () => {
-    const live = await bb.sessions.create({ projectId: t.stack.projectId, keepAlive: true });
+    // Right after the NATS outage the scheduler may still be re-taking its lease: 503 is the
+    // retryable answer the SDK retries; wait for a 201 like it would.
+    const live = (await eventually(() => api(t.stack, 'POST', '/v1/sessions', { keepAlive: true }), (r) => r.status === 201, 15_000, 250)).body;
     const browser = await puppeteer.connect({ browserWSEndpoint: live.connectUrl });
     const [page] = await browser.pages();
     await eventually(() => api(t.stack, 'GET', '/v1/sessions?status=RUNNING'), (r) => r.status === 200 && r.body.some((s: { id: string }) => s.id === live.id));

@@ -5,19 +5,24 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 import WebSocket from 'ws';
 import { startSessionReply, stopSessionReply, subjects, type NodeEvent } from '@hangar/contracts';
 import { executeSessionCommand, sendCommand } from '@hangar/messaging';
+import { findNatsServer, startNatsServer, type RunningNats } from '@hangar/stack';
 import { eventually } from '@hangar/testing';
 import {
   chromiumPids,
+  drainOnNode,
   killChromium,
   processAlive,
   requestSession,
+  sessionChromiumPids,
   sessionEvents,
   startHarness,
   startNode,
   startOnNode,
   stopOnNode,
   waitForEvent,
+  watchHeartbeats,
   type Harness,
+  type HeartbeatWatch,
   type RunningNode,
 } from './test/node-harness.js';
 
@@ -53,6 +58,17 @@ function httpGet(url: string): Promise<number> {
   });
 }
 
+/** Every Chromium process of the session has exited. */
+const chromiumGone = (profilesRoot: string, sessionId: string) =>
+  eventually(() => sessionChromiumPids(profilesRoot, sessionId), (pids) => pids.length === 0, 5_000);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const nodeEvents = (store: Harness['store'], nodeId: string) => store.read(subjects.nodeEvents(nodeId));
+
+const endAsScheduler = (store: Harness['store'], sessionId: string) =>
+  executeSessionCommand(store, sessionId, { type: 'End', status: 'ERROR', reason: 'NODE_LOST' }, { correlationId: `test-lost-${sessionId}` });
+
 const connect = (endpoint: string) => puppeteer.connect({ browserWSEndpoint: endpoint, defaultViewport: null });
 
 async function firstPage(browser: Browser) {
@@ -64,6 +80,7 @@ async function firstPage(browser: Browser) {
 let h: Harness;
 const nodes: RunningNode[] = [];
 const browsers: Browser[] = [];
+const watches: HeartbeatWatch[] = [];
 
 async function launchNode(nodeId: string, env: Record<string, string> = {}): Promise<RunningNode> {
   const node = await startNode(h, nodeId, env);
@@ -76,6 +93,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
+  for (const w of watches.splice(0)) w.stop();
   for (const b of browsers.splice(0)) await b.disconnect().catch(() => undefined);
   // Sessions a test ended are gone by the time SessionEnded is in the log; anything left is a leak.
   const leaked = nodes.flatMap((n) => chromiumPids(n.profilesRoot));
@@ -275,5 +293,197 @@ describe('browser-node lifecycle', () => {
     expect(chromiumPids(second.profilesRoot)).toEqual([]);
     expect((await waitForEvent(h, sessionId, 'SessionEnded')).data).toMatchObject({ status: 'ERROR', reason: 'NODE_RESTARTED' });
     await profileGone(path.join(second.profilesRoot, sessionId));
+  });
+});
+
+describe('browser-node drain', () => {
+  function watch(nodeId: string): HeartbeatWatch {
+    const w = watchHeartbeats(h, nodeId);
+    watches.push(w);
+    return w;
+  }
+
+  it('on SIGUSR2 says draining, refuses starts NO_CAPACITY, serves its session to its end, then leaves and exits 0', async () => {
+    const node = await launchNode('node-drain-sig', { HANGAR_MAX_SESSIONS: '3', HANGAR_REGION: 'eu-central-1' });
+    const beats = watch(node.nodeId);
+    expect(await beats.next(() => true)).toMatchObject({ nodeId: node.nodeId, region: 'eu-central-1', maxSessions: 3, running: 0, draining: false });
+    const s1 = await requestSession(h, node.nodeId, { keepAlive: true });
+    const reply = await startOnNode(h, node.nodeId, s1);
+    if (!reply.ok) throw new Error(reply.error.message);
+    expect(await beats.next((b) => b.running === 1)).toMatchObject({ sessionIds: [s1], draining: false });
+
+    node.service.process.kill('SIGUSR2');
+
+    expect(await beats.next((b) => b.draining)).toMatchObject({ region: 'eu-central-1', maxSessions: 3, running: 1, sessionIds: [s1] });
+    const s2 = await requestSession(h, node.nodeId);
+    expect(await startOnNode(h, node.nodeId, s2)).toMatchObject({ ok: false, error: { code: 'NO_CAPACITY', message: expect.stringMatching(/draining/) } });
+    // The running session keeps its clients, reconnects included.
+    for (let i = 0; i < 2; i++) {
+      const browser = await connect(reply.value.endpoint!);
+      browsers.push(browser);
+      expect(await (await firstPage(browser)).evaluate(() => 6 * 7)).toBe(42);
+      await browser.disconnect();
+    }
+    await eventually(() => sessionEvents(h, s1), (events) => events.filter((e) => e.type === 'ClientDisconnected').length === 2);
+    expect(processAlive(node.service.process.pid!)).toBe(true);
+
+    expect(await stopOnNode(h, node.nodeId, s1)).toMatchObject({ ok: true, value: { status: 'COMPLETED', endReason: 'RELEASED' } });
+
+    expect(await node.service.exited).toBe(0);
+    await profileGone(path.join(node.profilesRoot, s1));
+    expect((await sessionEvents(h, s2)).map((e) => e.type)).toEqual(['SessionRequested', 'SessionScheduled']);
+    const left = await nodeEvents(h.store, node.nodeId);
+    expect(left.map((e) => e.event.type)).toEqual(['NodeJoined', 'NodeLeft']);
+    expect(left[1]!.event.data).toMatchObject({ reason: 'SHUTDOWN' });
+    const ended = (await h.store.read(subjects.sessionEvents(s1))).find((e) => e.event.type === 'SessionEnded')!;
+    expect(ended.seq).toBeLessThan(left[1]!.seq);
+  });
+
+  it('drains on its drain command (ok, again ok) and leaves once the last client of its session has gone', async () => {
+    const node = await launchNode('node-drain-cmd');
+    const beats = watch(node.nodeId);
+    const sessionId = await requestSession(h, node.nodeId);
+    const reply = await startOnNode(h, node.nodeId, sessionId);
+    if (!reply.ok) throw new Error(reply.error.message);
+    const browser = await connect(reply.value.endpoint!);
+    browsers.push(browser);
+    await firstPage(browser);
+
+    expect(await drainOnNode(h, node.nodeId)).toEqual({ ok: true });
+    expect(await drainOnNode(h, node.nodeId)).toEqual({ ok: true });
+    expect(await beats.next((b) => b.draining)).toMatchObject({ running: 1 });
+    await browser.disconnect();
+
+    expect(await node.service.exited).toBe(0);
+    expect((await waitForEvent(h, sessionId, 'SessionEnded')).data).toMatchObject({ status: 'COMPLETED', reason: 'CLIENT_DISCONNECTED' });
+    expect((await nodeEvents(h.store, node.nodeId)).map((e) => e.event.type)).toEqual(['NodeJoined', 'NodeLeft']);
+  });
+
+  it('an idle node answers its drain command and leaves at once', async () => {
+    const node = await launchNode('node-drain-idle');
+    expect(await drainOnNode(h, node.nodeId)).toEqual({ ok: true });
+    expect(await node.service.exited).toBe(0);
+    expect((await nodeEvents(h.store, node.nodeId)).map((e) => e.event.type)).toEqual(['NodeJoined', 'NodeLeft']);
+  });
+
+  it('a SIGTERM during a drain still ends the running sessions NODE_SHUTDOWN at once', async () => {
+    const node = await launchNode('node-drain-term');
+    const beats = watch(node.nodeId);
+    const sessionId = await requestSession(h, node.nodeId, { keepAlive: true });
+    expect(await startOnNode(h, node.nodeId, sessionId)).toMatchObject({ ok: true });
+    const { data } = await waitForEvent(h, sessionId, 'SessionStarted');
+    node.service.process.kill('SIGUSR2');
+    await beats.next((b) => b.draining);
+
+    await node.service.stop('SIGTERM', 15_000);
+
+    expect(await node.service.exited).toBe(0);
+    expect(processAlive(data.pid)).toBe(false);
+    expect((await waitForEvent(h, sessionId, 'SessionEnded')).data).toMatchObject({ status: 'ERROR', reason: 'NODE_SHUTDOWN' });
+    expect((await nodeEvents(h.store, node.nodeId)).map((e) => e.event.type)).toEqual(['NodeJoined', 'NodeLeft']);
+  });
+});
+
+describe('browser-node follows ends decided elsewhere', () => {
+  let node: RunningNode;
+  beforeAll(async () => {
+    node = await launchNode('node-follow');
+  });
+
+  async function startSession(keepAlive = true) {
+    const sessionId = await requestSession(h, node.nodeId, { keepAlive });
+    const reply = await startOnNode(h, node.nodeId, sessionId);
+    if (!reply.ok) throw new Error(reply.error.message);
+    const { data } = await waitForEvent(h, sessionId, 'SessionStarted');
+    expect(sessionChromiumPids(node.profilesRoot, sessionId)).toContain(data.pid);
+    return { sessionId, endpoint: reply.value.endpoint!, pid: data.pid };
+  }
+
+  /** The log holds the scheduler's end and nothing after it; the node holds nothing of the session. */
+  async function expectOnlyTheForeignEnd(sessionId: string) {
+    // Queued behind anything the node still does for the session (a closing client's detach).
+    expect(await stopOnNode(h, node.nodeId, sessionId)).toMatchObject({ ok: true, value: { status: 'ERROR', endReason: 'NODE_LOST' } });
+    const events = await sessionEvents(h, sessionId);
+    expect(events.filter((e) => e.type === 'SessionEnded')).toHaveLength(1);
+    expect(events.at(-1)).toMatchObject({ type: 'SessionEnded', data: { status: 'ERROR', reason: 'NODE_LOST' } });
+  }
+
+  it('tears the browser down without appending when another actor ends a session it runs', async () => {
+    const beats = watchHeartbeats(h, node.nodeId);
+    watches.push(beats);
+    const { sessionId, endpoint } = await startSession();
+    const browser = await connect(endpoint);
+    browsers.push(browser);
+    await firstPage(browser);
+    const cutOff = new Promise<void>((resolve) => browser.once('disconnected', () => resolve()));
+
+    await endAsScheduler(h.store, sessionId);
+
+    await chromiumGone(node.profilesRoot, sessionId);
+    await profileGone(path.join(node.profilesRoot, sessionId));
+    await cutOff;
+    expect(await upgradeStatus(endpoint)).toBe(404);
+    await beats.next((b) => b.running === 0);
+    await expectOnlyTheForeignEnd(sessionId);
+  });
+
+  it('after being frozen past the lost threshold (SIGSTOP), tears down the session the scheduler ended meanwhile', async () => {
+    const { sessionId, pid } = await startSession();
+    const nodePid = node.service.process.pid!;
+
+    process.kill(nodePid, 'SIGSTOP');
+    try {
+      await endAsScheduler(h.store, sessionId);
+      await sleep(3_500); // the scheduler's lost threshold is 3 s
+      // Nothing but its node tears a browser down: it runs on while the node is frozen.
+      expect(processAlive(pid)).toBe(true);
+    } finally {
+      process.kill(nodePid, 'SIGCONT');
+    }
+
+    await chromiumGone(node.profilesRoot, sessionId);
+    await profileGone(path.join(node.profilesRoot, sessionId));
+    await expectOnlyTheForeignEnd(sessionId);
+  });
+});
+
+describe('browser-node reconnecting to NATS', () => {
+  let h2: Harness;
+  let restarted: RunningNats | undefined;
+  let node: RunningNode | undefined;
+  beforeAll(async () => {
+    h2 = await startHarness();
+  });
+  afterAll(async () => {
+    await node?.service.stop('SIGTERM', 10_000);
+    await restarted?.stop();
+    await h2?.close();
+  });
+
+  it('asks the log after a reconnect, and tears down a session that ended while it could not hear', async () => {
+    node = await startNode(h2, 'node-reconnect');
+    nodes.push(node);
+    const sessionId = await requestSession(h2, node.nodeId, { keepAlive: true });
+    expect(await startOnNode(h2, node.nodeId, sessionId)).toMatchObject({ ok: true });
+    const { data } = await waitForEvent(h2, sessionId, 'SessionStarted');
+    const nodePid = node.service.process.pid!;
+
+    // Frozen while NATS restarts, the node misses the end's live publication for certain.
+    process.kill(nodePid, 'SIGSTOP');
+    try {
+      await h2.nats.server.stop();
+      restarted = await startNatsServer({ binary: findNatsServer()!, dataDir: path.join(h2.dir, 'nats'), port: h2.nats.server.port });
+      await eventually(() => endAsScheduler(h2.store, sessionId), () => true, 15_000, 100);
+      expect(processAlive(data.pid)).toBe(true);
+    } finally {
+      process.kill(nodePid, 'SIGCONT');
+    }
+
+    await chromiumGone(node.profilesRoot, sessionId);
+    await profileGone(path.join(node.profilesRoot, sessionId));
+    expect(node.logs.some((l) => l.includes('session ended elsewhere') && l.includes('"via":"reconnect"'))).toBe(true);
+    const events = await sessionEvents(h2, sessionId);
+    expect(events.filter((e) => e.type === 'SessionEnded')).toHaveLength(1);
+    expect(events.at(-1)).toMatchObject({ type: 'SessionEnded', data: { reason: 'NODE_LOST' } });
   });
 });

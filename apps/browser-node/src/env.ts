@@ -3,14 +3,11 @@ import path from 'node:path';
 import { z } from 'zod';
 import { REGIONS } from '@hangar/contracts';
 import { boolFromEnv, commonEnv, findChromium, intFromEnv, parseEnv } from '@hangar/runtime';
+import { defaultMaxSessions, hostResources } from './node/host-capacity.js';
 
 // A host name like `ip-10-0-0-7.ec2.internal` is not a valid subject token: the dots would
 // address other subjects, so the default id keeps only token-safe characters.
 const defaultNodeId = () => `node-${os.hostname().replace(/[^A-Za-z0-9_-]/g, '-')}`;
-
-// Each Chromium gets ~250 MiB PSS idle and is CPU-bound while starting
-// (shared/research/performance-reliability.md §2.2); four per core or per GiB, whichever is less.
-const defaultMaxSessions = () => Math.max(1, Math.min(os.cpus().length * 4, Math.floor((os.totalmem() / 2 ** 30) * 4)));
 
 // Nobody can connect to "0.0.0.0": a node bound to every interface (a container) is reached by its
 // host name, as docker-compose's service network resolves it.
@@ -34,6 +31,7 @@ const schema = z
     /** 0 = a free port chosen by the OS. */
     HANGAR_NODE_PORT: intFromEnv(0, 65535).default(0),
     HANGAR_REGION: z.enum(REGIONS).default('us-west-2'),
+    /** Default: what the CPUs and memory this process may use allow (node/host-capacity.ts). */
     HANGAR_MAX_SESSIONS: intFromEnv(1, 10_000).optional(),
     CHROME_PATH: z.string().min(1).optional(),
     HANGAR_HEARTBEAT_MS: intFromEnv(50, 60_000).default(1000),
@@ -64,7 +62,7 @@ const schema = z
       advertiseHost: env.HANGAR_NODE_ADVERTISE_HOST ?? (WILDCARD_HOSTS.has(env.HANGAR_NODE_HOST) ? os.hostname() : env.HANGAR_NODE_HOST),
       port: env.HANGAR_NODE_PORT,
       region: env.HANGAR_REGION,
-      maxSessions: env.HANGAR_MAX_SESSIONS ?? defaultMaxSessions(),
+      maxSessions: env.HANGAR_MAX_SESSIONS ?? defaultMaxSessions(hostResources()),
       chromePath,
       heartbeatMs: env.HANGAR_HEARTBEAT_MS,
       launchTimeoutMs: env.HANGAR_LAUNCH_TIMEOUT_MS,

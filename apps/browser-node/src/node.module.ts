@@ -3,10 +3,13 @@ import { MessagingModule } from '@hangar/messaging';
 import type { Logger } from '@hangar/runtime';
 import { CdpProxy } from './cdp/cdp-proxy.server.js';
 import type { NodeConfig } from './env.js';
+import { nodeCommandsController } from './node-commands.controller.js';
+import { NodeDrain } from './node/node-drain.service.js';
 import { NodeLifecycle } from './node/node.lifecycle.js';
 import { NodePresence } from './node/node-presence.service.js';
 import { sessionCommandsController } from './session-commands.controller.js';
 import { SessionCommands } from './sessions/session-commands.service.js';
+import { SessionEndFollower } from './sessions/session-end.follower.js';
 import { SessionRegistry } from './sessions/session-registry.js';
 import { LOGGER, NODE_CONFIG } from './tokens.js';
 
@@ -16,14 +19,16 @@ export class NodeModule {
     return {
       module: NodeModule,
       imports: [MessagingModule.forRoot({ servers: config.natsUrl, name: `browser-node:${config.nodeId}`, logger })],
-      controllers: [sessionCommandsController(config.nodeId)],
+      controllers: [sessionCommandsController(config.nodeId), nodeCommandsController(config.nodeId)],
       providers: [
         { provide: NODE_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         SessionRegistry,
         CdpProxy,
         SessionCommands,
+        SessionEndFollower,
         NodePresence,
+        NodeDrain,
         NodeLifecycle,
       ],
     };

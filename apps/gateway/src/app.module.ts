@@ -7,8 +7,12 @@ import { ApiKeysService } from './auth/api-keys.service.js';
 import { DatabaseModule } from './config/database.module.js';
 import { GATEWAY_ENV, LOGGER } from './config/tokens.js';
 import { ConnectProxy } from './connect/connect.proxy.js';
+import { PipedConnections } from './connect/piped-connections.js';
 import { PublicUrls } from './connect/public-urls.js';
+import { SessionEndWatcher } from './connect/session-end.watcher.js';
 import type { GatewayEnv } from './env.js';
+import { NodesController } from './nodes/nodes.controller.js';
+import { NodesService } from './nodes/nodes.service.js';
 import { HealthController } from './ops/health.controller.js';
 import { MetricsController } from './ops/metrics.controller.js';
 import { MetricsService } from './ops/metrics.service.js';
@@ -31,7 +35,7 @@ export class AppModule {
         // is not worth a stack trace each time.
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [SessionsController, ProjectsController, HealthController, MetricsController, OpenApiController],
+      controllers: [SessionsController, ProjectsController, NodesController, HealthController, MetricsController, OpenApiController],
       providers: [
         { provide: GATEWAY_ENV, useValue: env },
         { provide: LOGGER, useValue: logger },
@@ -45,7 +49,10 @@ export class AppModule {
         SessionReader,
         SessionsService,
         MetricsService,
+        NodesService,
+        PipedConnections,
         ConnectProxy,
+        SessionEndWatcher,
       ],
     };
   }

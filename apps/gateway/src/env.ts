@@ -23,6 +23,17 @@ export const gatewayEnvSchema = z.object({
   HANGAR_CONNECT_PENDING_WAIT_MS: intFromEnv(0, 120_000).default(10_000),
   /** How long a resolved API key is trusted without asking Postgres again. */
   HANGAR_API_KEY_CACHE_MS: intFromEnv(0, 3_600_000).default(10_000),
+  /** A connected client that has sent nothing for this long is sent a WebSocket ping. */
+  HANGAR_WS_PING_INTERVAL_MS: intFromEnv(10, 600_000).default(10_000),
+  /**
+   * A connected client that has sent nothing (not even the pong to a ping) for this long is gone
+   * without a close frame: its connection is cut, so the node records the disconnect and a
+   * non-keepAlive session ends.
+   */
+  HANGAR_WS_IDLE_TIMEOUT_MS: intFromEnv(20, 3_600_000).default(30_000),
+}).refine((env) => env.HANGAR_WS_IDLE_TIMEOUT_MS > env.HANGAR_WS_PING_INTERVAL_MS, {
+  error: 'HANGAR_WS_IDLE_TIMEOUT_MS must be greater than HANGAR_WS_PING_INTERVAL_MS, or clients are cut before they are ever pinged',
+  path: ['HANGAR_WS_IDLE_TIMEOUT_MS'],
 });
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 

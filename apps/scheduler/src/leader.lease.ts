@@ -18,7 +18,9 @@ export class LeaderLease {
   readonly holder = randomUUID();
   private kv?: KV;
   private revision = 0;
+  private lastRenewed = 0;
   private renewTimer?: NodeJS.Timeout;
+  private renewing = false;
   private stopped = false;
 
   constructor(
@@ -34,8 +36,10 @@ export class LeaderLease {
     for (let attempt = 0; !this.stopped; attempt++) {
       try {
         this.revision = await kv.create(KEY, this.holder);
+        this.lastRenewed = Date.now();
         this.logger.info({ holder: this.holder, leaseMs: this.leaseMs }, 'leader lease acquired');
         this.renewTimer = setInterval(() => void this.renew(), Math.max(50, Math.floor(this.leaseMs / 3)));
+        this.renewTimer.unref();
         return;
       } catch (err) {
         if (attempt === 0) this.logger.info({ err: String(err) }, 'another scheduler leads; standing by');
@@ -44,13 +48,23 @@ export class LeaderLease {
     }
   }
 
-  /** Before a decision that must not race a successor: is the lease still ours? */
+  /**
+   * Before a decision that must not race a successor: is the lease still ours? Ownership is the
+   * holder id in the value (unique per process), not the revision: a renewal whose reply was lost
+   * may have landed, moving the revision under us.
+   */
   async assertHeld(): Promise<void> {
-    const entry = await this.kv!.get(KEY);
-    if (!entry || entry.revision !== this.revision || entry.string() !== this.holder) {
+    if (!(await this.stillOurs())) {
       this.lose('another scheduler holds the lease');
       throw new Error('not the leader');
     }
+  }
+
+  private async stillOurs(): Promise<boolean> {
+    const entry = await this.kv!.get(KEY);
+    if (!entry || entry.operation !== 'PUT' || entry.string() !== this.holder) return false;
+    this.revision = entry.revision;
+    return true;
   }
 
   async release(): Promise<void> {
@@ -59,11 +73,26 @@ export class LeaderLease {
     if (this.kv && this.revision) await this.kv.delete(KEY, { previousSeq: this.revision }).catch(() => undefined);
   }
 
+  /**
+   * A refused compare-and-set means someone else holds the key: lost at once. A renewal that
+   * merely failed (NATS restarting) is retried until the lease would have lapsed anyway — while
+   * NATS is down nobody else can take it either.
+   */
   private async renew(): Promise<void> {
+    // One renewal at a time: two in flight with the same revision would refuse each other.
+    if (this.renewing || this.stopped) return;
+    this.renewing = true;
     try {
       this.revision = await this.kv!.update(KEY, this.holder, this.revision, Math.floor(this.leaseMs / 3));
+      this.lastRenewed = Date.now();
     } catch (err) {
-      this.lose(`lease renewal failed: ${String(err)}`);
+      const refused = /wrong last sequence/i.test(String(err));
+      if (refused && !(await this.stillOurs().catch(() => false))) return this.lose('another scheduler holds the lease');
+      if (refused) return; // our earlier renewal landed after all; `stillOurs` took its revision
+      if (Date.now() - this.lastRenewed >= this.leaseMs) return this.lose(`lease not renewed for ${this.leaseMs} ms: ${String(err)}`);
+      this.logger.warn({ err: String(err) }, 'lease renewal failed; retrying');
+    } finally {
+      this.renewing = false;
     }
   }
 

@@ -36,7 +36,7 @@ export class SessionsService {
   ) {}
 
   async create(cmd: CreateSessionCommand): Promise<CreateSessionReply> {
-    const project = this.state.projects.get(cmd.projectId);
+    const project = await this.project(cmd.projectId);
     if (!project) return refusal({ code: 'NOT_FOUND', message: `project ${cmd.projectId} not found` });
     const meta = { correlationId: cmd.correlationId };
 
@@ -123,6 +123,17 @@ export class SessionsService {
       await this.endInLog(sessionId, 'ERROR', 'NODE_UNREACHABLE', cmd.correlationId, err.message);
       return refusal({ code: 'UNAVAILABLE', message: 'the browser node did not answer; retry the request' });
     }
+  }
+
+  /**
+   * The project's limits. A project created a moment ago may not have reached this process's
+   * follower yet (the gateway already authenticated its key): read its events from the log.
+   */
+  private async project(projectId: string) {
+    const known = this.state.projects.get(projectId);
+    if (known) return known;
+    for (const { event, seq } of await this.store.read(subjects.projectEvents(projectId))) this.state.apply(event, seq);
+    return this.state.projects.get(projectId);
   }
 
   async release(cmd: ReleaseSessionCommand): Promise<ReleaseSessionReply> {

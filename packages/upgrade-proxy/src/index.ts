@@ -1,1 +1,3 @@
 export * from './pipe-upgrade.js';
+export type { KeepaliveOptions } from './client-keepalive.js';
+export { ServerFrameTracker } from './server-frame.tracker.js';

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { keepClientAlive, type KeepaliveOptions } from './client-keepalive.js';
 
 export interface UpgradeTarget {
   host: string;
@@ -12,11 +13,19 @@ export interface PipeOptions {
   /** Request headers not to forward (lower-case), e.g. `origin` towards Chromium. */
   dropHeaders?: readonly string[];
   connectTimeoutMs?: number;
+  /**
+   * Ping a quiet client and cut one that stays silent (client-keepalive.ts). Off by default: the
+   * pipe then never looks at a byte. Only for a client speaking to a WebSocket server upstream.
+   */
+  keepalive?: KeepaliveOptions;
 }
 
+/** Why a piped connection ended: either side closed or failed, the keepalive gave up, or `close()`. */
+export type PipeEnd = 'peer' | 'idle-timeout' | 'closed';
+
 export interface PipedConnection {
-  /** Resolves once both directions are closed, whoever closed first. */
-  readonly closed: Promise<void>;
+  /** Resolves once both directions are closed, whoever closed first, with why it ended. */
+  readonly closed: Promise<PipeEnd>;
   close(): void;
 }
 
@@ -24,9 +33,11 @@ const HOP_BY_HOP = new Set(['host', 'content-length', 'transfer-encoding']);
 
 /**
  * Forwards a WebSocket upgrade to `target` and then splices the two sockets byte for byte.
- * Frames are never parsed or copied: the upstream's 101 and every frame after it go straight
+ * Frames are never copied (nor, without `keepalive`, parsed): the upstream's 101 and every frame after it go straight
  * through, `pipe` gives backpressure both ways, and Nagle is off on both sockets because CDP is
  * small request/response messages where a 40 ms delayed-ACK stall dominates everything else.
+ * With `keepalive`, frame headers towards the client are followed (never the payloads) so pings
+ * can be slipped in between frames.
  */
 export function pipeUpgrade(req: IncomingMessage, client: Duplex, head: Buffer, target: UpgradeTarget, options: PipeOptions = {}): PipedConnection {
   const upstream = net.connect({ host: target.host, port: target.port, noDelay: true });
@@ -45,10 +56,17 @@ export function pipeUpgrade(req: IncomingMessage, client: Duplex, head: Buffer, 
     if (!connected) upstream.destroy(new Error('upstream connect timeout'));
   }, options.connectTimeoutMs ?? 5_000);
 
-  const closed = new Promise<void>((resolve) => {
+  let end: PipeEnd = 'peer';
+  const cut = (why: PipeEnd) => {
+    // Once either side is gone the connection already ended, for the peer's reason.
+    if (!upstream.destroyed && !client.destroyed) end = why;
+    upstream.destroy();
+    client.destroy();
+  };
+  const closed = new Promise<PipeEnd>((resolve) => {
     let pending = 2;
     const done = () => {
-      if (--pending === 0) resolve();
+      if (--pending === 0) resolve(end);
     };
     upstream.once('close', done);
     client.once('close', done);
@@ -61,6 +79,11 @@ export function pipeUpgrade(req: IncomingMessage, client: Duplex, head: Buffer, 
     if (head.length > 0) upstream.write(head);
     upstream.pipe(client);
     client.pipe(upstream);
+    if (options.keepalive) {
+      const stop = keepClientAlive(upstream, client, options.keepalive, () => cut('idle-timeout'));
+      upstream.once('close', stop);
+      client.once('close', stop);
+    }
   });
   upstream.once('error', () => {
     clearTimeout(timer);
@@ -72,15 +95,12 @@ export function pipeUpgrade(req: IncomingMessage, client: Duplex, head: Buffer, 
   });
   client.once('error', () => upstream.destroy());
   client.once('close', () => upstream.destroy());
-  upstream.once('close', () => client.destroy());
+  upstream.once('close', () => {
+    clearTimeout(timer);
+    client.destroy();
+  });
 
-  return {
-    closed,
-    close() {
-      upstream.destroy();
-      client.destroy();
-    },
-  };
+  return { closed, close: () => cut('closed') };
 }
 
 /** Answers an upgrade request with a plain HTTP error in the API's JSON error shape. */

@@ -86,7 +86,9 @@ export class CdpProxy {
   }
 
   private accepts(session: LiveSession): boolean {
-    return !this.registry.draining && !session.ending && session.state?.kind === 'running' && this.registry.live.get(session.id) === session;
+    // A draining node still serves its sessions' clients (a keepAlive session's reconnect): only
+    // a node that is ending every session turns them away.
+    return this.registry.phase !== 'stopping' && !session.ending && session.state?.kind === 'running' && this.registry.live.get(session.id) === session;
   }
 
   private async attach(session: LiveSession, req: IncomingMessage, socket: Duplex, head: Buffer) {

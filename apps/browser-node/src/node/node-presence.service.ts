@@ -36,7 +36,10 @@ export class NodePresence {
     this.logger.info({ region, endpoint: this.proxy.endpoint, maxSessions }, 'node joined');
   }
 
-  /** One last beat saying `draining`, so the scheduler stops placing here before we leave. */
+  /**
+   * A beat out of turn saying `draining` (a drain began, or the node is stopping), so the scheduler
+   * stops placing here now rather than a period later.
+   */
   announceDraining(): void {
     if (this.joined) this.beat();
   }

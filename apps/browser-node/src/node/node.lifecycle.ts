@@ -12,7 +12,8 @@ import { sweepOrphans } from './orphan.sweeper.js';
  * The node's start and stop order. Start: sweep what a previous run left, open the proxy (its
  * port is part of every endpoint), and only once the command subscriptions are live (main.ts)
  * announce the node. Stop (Nest has closed the command transport by then): stop placing here,
- * end every session, say goodbye; the NATS connection is drained after this hook.
+ * end every session, say goodbye; the NATS connection is drained after this hook. A drain
+ * (NodeDrain) reaches the same stop once no session is left, so it ends nothing.
  */
 @Injectable()
 export class NodeLifecycle implements OnModuleInit, BeforeApplicationShutdown {

@@ -27,6 +27,8 @@ function ruleRefusal(err: SessionRuleViolation): { ok: false; error: CommandErro
   return refusal({ code, message: err.message });
 }
 
+const SHUTTING_DOWN: CommandError = { code: 'UNAVAILABLE', message: 'this node is shutting down; place the session on another node' };
+
 /** What the node does when told to start or stop a session, and when it shuts down. */
 @Injectable()
 export class SessionCommands {
@@ -40,11 +42,17 @@ export class SessionCommands {
 
   async start(command: StartSessionCommand): Promise<StartSessionReply> {
     const { sessionId } = command;
-    if (this.registry.draining) return refusal({ code: 'UNAVAILABLE', message: 'this node is shutting down; place the session on another node' });
+    if (this.registry.phase === 'stopping') return refusal(SHUTTING_DOWN);
     const live = this.registry.live.get(sessionId);
-    // A retried start (the first reply was lost) finds the browser it already launched.
+    // A retried start (the first reply was lost) finds the browser it already launched, drain or not.
     if (live?.state && !live.ending) return snapshotReply(live.state);
     if (live || this.registry.isLaunching(sessionId)) return refusal({ code: 'VALIDATION', message: `session ${sessionId} is already starting on this node` });
+    if (this.registry.phase === 'draining') {
+      return refusal({
+        code: 'NO_CAPACITY',
+        message: `node ${this.config.nodeId} is draining: it finishes its running sessions and takes no new ones; place the session on another node`,
+      });
+    }
     if (this.registry.sessionIds.length >= this.config.maxSessions) {
       return refusal({ code: 'NO_CAPACITY', message: `node ${this.config.nodeId} runs its maximum of ${this.config.maxSessions} sessions` });
     }
@@ -71,11 +79,12 @@ export class SessionCommands {
     }
     const session = this.registry.register(sessionId, correlationId, browser);
     return this.registry.queue.run(sessionId, async () => {
-      if (this.registry.draining) {
+      // A drain lets a launch it found in flight run like any other session; a shutdown does not.
+      if (this.registry.phase === 'stopping') {
         await this.registry
           .end(session, 'ERROR', 'NODE_SHUTDOWN', { correlationId })
           .catch((err: unknown) => logger.error({ err }, 'could not end a session launched during shutdown'));
-        return refusal({ code: 'UNAVAILABLE', message: 'this node is shutting down; place the session on another node' });
+        return refusal(SHUTTING_DOWN);
       }
       try {
         const endpoint = this.proxy.sessionEndpoint(sessionId);
@@ -119,7 +128,7 @@ export class SessionCommands {
 
   /** Every browser down and every session ended NODE_SHUTDOWN, launches in flight included. */
   async shutdown(): Promise<void> {
-    this.registry.draining = true;
+    this.registry.phase = 'stopping';
     await this.registry.launchesSettled();
     await Promise.all(
       [...this.registry.live.values()].map((session) =>

@@ -9,6 +9,12 @@ import { KeyedQueue } from '@hangar/runtime';
 import type { LiveSession } from './live-session.js';
 
 /**
+ * `serving` takes new sessions; `draining` finishes the running ones and takes none (a drain);
+ * `stopping` ends them all now (SIGTERM). Each step only goes forward.
+ */
+export type NodePhase = 'serving' | 'draining' | 'stopping';
+
+/**
  * The sessions this node holds and the one path by which they change. Every method that touches
  * a session's state runs inside `queue.run(sessionId, …)`; callers do that, so that a method
  * composed of several of these (stop = end) does not queue behind itself.
@@ -19,13 +25,18 @@ export class SessionRegistry {
   readonly queue = new KeyedQueue();
   /** Launches in flight, so capacity counts them and shutdown can wait for them. */
   private readonly launching = new Map<string, Promise<unknown>>();
-  /** Set once shutdown begins: no launch, no new client. */
-  draining = false;
+  phase: NodePhase = 'serving';
+  private readonly emptyWaiters: Array<() => void> = [];
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
+
+  /** What the heartbeat says: the scheduler places nothing on a node that is not serving. */
+  get draining(): boolean {
+    return this.phase !== 'serving';
+  }
 
   /** Sessions that occupy a slot: running, or with a browser on its way. */
   get sessionIds(): string[] {
@@ -38,12 +49,27 @@ export class SessionRegistry {
 
   trackLaunch<T>(sessionId: string, launch: Promise<T>): Promise<T> {
     this.launching.set(sessionId, launch);
-    void launch.finally(() => this.launching.delete(sessionId)).catch(() => undefined);
+    void launch
+      .finally(() => {
+        this.launching.delete(sessionId);
+        this.slotFreed();
+      })
+      .catch(() => undefined);
     return launch;
   }
 
   async launchesSettled(): Promise<void> {
     await Promise.allSettled([...this.launching.values()]);
+  }
+
+  /** Resolves once no session occupies a slot: at once when none does. */
+  emptied(): Promise<void> {
+    if (this.sessionIds.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.emptyWaiters.push(resolve));
+  }
+
+  private slotFreed(): void {
+    if (this.sessionIds.length === 0) for (const resolve of this.emptyWaiters.splice(0)) resolve();
   }
 
   /**
@@ -92,6 +118,9 @@ export class SessionRegistry {
     for (const client of session.clients.values()) client.pipe.close();
     await session.browser.teardown();
     if (!options.keepProfile) await session.browser.removeProfile();
-    if (this.live.get(session.id) === session) this.live.delete(session.id);
+    if (this.live.get(session.id) === session) {
+      this.live.delete(session.id);
+      this.slotFreed();
+    }
   }
 }

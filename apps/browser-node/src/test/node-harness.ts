@@ -4,12 +4,14 @@ import path from 'node:path';
 import { Logger } from '@nestjs/common';
 import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
 import {
+  drainNodeReply,
   nodeHeartbeatMessage,
   startSessionReply,
   stopSessionReply,
   subjects,
   type EndReason,
   type EndedStatus,
+  type NodeHeartbeat,
   type SessionEvent,
 } from '@hangar/contracts';
 import { executeSessionCommand, natsCommandTransport, sendCommand, type EventStore } from '@hangar/messaging';
@@ -91,6 +93,9 @@ export async function startNode(h: Harness, nodeId: string, env: Record<string, 
 /** Live Chromium processes started with a profile under `profilesRoot`. */
 export const chromiumPids = (profilesRoot: string) => chromiumProcesses(`--user-data-dir=${profilesRoot}/`);
 
+/** Live Chromium processes of one session (its profile dir). */
+export const sessionChromiumPids = (profilesRoot: string, sessionId: string) => chromiumProcesses(`--user-data-dir=${path.join(profilesRoot, sessionId)}`);
+
 /** Safety net for a failed test: nothing of ours may outlive the test run. */
 export function killChromium(profilesRoot: string): void {
   for (const pid of chromiumPids(profilesRoot)) {
@@ -164,4 +169,35 @@ export async function waitForEvent<T extends SessionEvent['type']>(
     if (Date.now() > deadline) throw new Error(`no ${type} for session ${sessionId} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+export function drainOnNode(h: Harness, nodeId: string) {
+  return sendCommand(h.client, subjects.drainNode(nodeId), { correlationId: `test-drain-${nodeId}` }, drainNodeReply, 10_000);
+}
+
+export interface HeartbeatWatch {
+  /** The first beat from now on (or already received and not yet consumed) that matches. */
+  next(match: (beat: NodeHeartbeat) => boolean, timeoutMs?: number): Promise<NodeHeartbeat>;
+  stop(): void;
+}
+
+/** Collects a node's heartbeats from the moment of the call. */
+export function watchHeartbeats(h: Harness, nodeId: string): HeartbeatWatch {
+  const sub = h.nats.nc.subscribe(subjects.nodeHeartbeat(nodeId));
+  const beats: NodeHeartbeat[] = [];
+  void (async () => {
+    for await (const msg of sub) beats.push(nodeHeartbeatMessage.parse(msg.json()));
+  })();
+  return {
+    async next(match, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const i = beats.findIndex(match);
+        if (i >= 0) return beats.splice(0, i + 1).at(-1)!;
+        if (Date.now() > deadline) throw new Error(`no matching heartbeat from ${nodeId} within ${timeoutMs} ms; last: ${JSON.stringify(beats.at(-1))}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    stop: () => sub.unsubscribe(),
+  };
 }

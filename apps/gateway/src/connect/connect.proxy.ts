@@ -15,6 +15,7 @@ import { SessionReader } from '../sessions/session.reader.js';
 import { isEnded, type SessionView } from '../sessions/session.presenter.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { parseConnectRequest, upstreamTarget, type ConnectCredentials } from './connect-request.js';
+import { PipedConnections } from './piped-connections.js';
 import { PublicUrls } from './public-urls.js';
 import { verifySigningKey } from './signing-key.js';
 
@@ -28,7 +29,6 @@ const PENDING_POLL_MS = 100;
  */
 @Injectable()
 export class ConnectProxy implements BeforeApplicationShutdown {
-  private readonly open = new Set<PipedConnection>();
   private closing = false;
 
   constructor(
@@ -37,6 +37,7 @@ export class ConnectProxy implements BeforeApplicationShutdown {
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(PublicUrls) private readonly urls: PublicUrls,
     @Inject(MetricsService) private readonly metrics: MetricsService,
+    @Inject(PipedConnections) private readonly connections: PipedConnections,
     @Inject(GATEWAY_ENV) private readonly env: GatewayEnv,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -59,8 +60,10 @@ export class ConnectProxy implements BeforeApplicationShutdown {
       if (!target) throw new ApiError('SESSION_NOT_READY', `session ${session.id} has no browser endpoint yet; retry in a moment`, { 'retry-after': '1' });
       if (socket.destroyed) return;
       socket.off('error', swallow);
-      const connection = pipeUpgrade(req, socket, head, target);
-      this.track(connection, session.id);
+      // The keepalive finds clients gone without a close frame: the node cannot (it sees only us).
+      const keepalive = { intervalMs: this.env.HANGAR_WS_PING_INTERVAL_MS, timeoutMs: this.env.HANGAR_WS_IDLE_TIMEOUT_MS };
+      const connection = pipeUpgrade(req, socket, head, target, { keepalive });
+      this.track(connection, session.id, correlationId);
       this.logger.debug({ sessionId: session.id, correlationId, nodeId: session.nodeId }, 'client connected');
     } catch (err) {
       const answer = toHttpError(err);
@@ -104,15 +107,17 @@ export class ConnectProxy implements BeforeApplicationShutdown {
     return connectable(sessionId, session);
   }
 
-  private track(connection: PipedConnection, sessionId: string): void {
-    this.open.add(connection);
+  private track(connection: PipedConnection, sessionId: string, correlationId: string): void {
     this.metrics.connects.inc({ outcome: 'piped' });
     this.metrics.openConnections.inc();
-    void connection.closed.then(() => {
-      this.open.delete(connection);
+    void connection.closed.then((end) => {
       this.metrics.openConnections.dec();
-      this.logger.debug({ sessionId }, 'client disconnected');
+      if (end === 'idle-timeout') this.logger.info({ sessionId, correlationId }, 'client silent past the idle timeout: connection cut');
+      else this.logger.debug({ sessionId, correlationId, end }, 'client disconnected');
     });
+    if (!this.connections.add(sessionId, connection)) {
+      this.logger.info({ sessionId, correlationId }, 'session ended while its client was connecting: connection cut');
+    }
   }
 
   private refuse(socket: Duplex, status: number, error: string, message: string, headers: Record<string, string> = {}): void {
@@ -123,7 +128,7 @@ export class ConnectProxy implements BeforeApplicationShutdown {
   /** Before the HTTP server closes: it would otherwise wait forever on spliced sockets. */
   beforeApplicationShutdown(): void {
     this.closing = true;
-    for (const connection of this.open) connection.close();
+    this.connections.closeAll();
   }
 }
 

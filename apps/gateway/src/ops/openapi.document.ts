@@ -73,6 +73,18 @@ export function openApiDocument(serverUrl: string) {
           },
         },
       },
+      '/v1/nodes': {
+        get: {
+          operationId: 'Nodes_list',
+          summary: "Hangar's browser fleet as the scheduler sees it (not part of the Browserbase API); any project's key",
+          responses: {
+            '200': { description: 'OK, sorted by id', ...json({ type: 'array', items: ref('Node') }) },
+            '401': authErrors['401'],
+            '500': error('The scheduler answered outside its contract'),
+            '503': error('No scheduler answered within 1 s, or it is still rebuilding its state; retry'),
+          },
+        },
+      },
       '/healthz': { get: { security: [], summary: 'Liveness', responses: { '200': { description: 'Alive' } } } },
       '/readyz': { get: { security: [], summary: 'Readiness (NATS and Postgres answer)', responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } } } },
       '/metrics': { get: { security: [], summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain exposition format' } } } },
@@ -159,6 +171,24 @@ export function openApiDocument(serverUrl: string) {
                 verified: { type: 'boolean' },
               },
             },
+          },
+        },
+        Node: {
+          type: 'object',
+          required: ['id', 'region', 'endpoint', 'state', 'maxSessions', 'running', 'load', 'lastHeartbeatAt'],
+          properties: {
+            id: { type: 'string' },
+            region: { type: 'string', enum: REGIONS },
+            endpoint: { type: 'string', description: "The node's internal CDP endpoint (ws://host:port), as it announces it" },
+            state: {
+              type: 'string',
+              enum: ['ready', 'draining', 'lost'],
+              description: 'ready: takes new sessions; draining: serves its sessions, takes no new ones; lost: stopped heartbeating',
+            },
+            maxSessions: { type: 'integer' },
+            running: { type: 'integer', description: 'Browsers running, by its own last heartbeat' },
+            load: { type: 'integer', description: 'Sessions the scheduler has placed on it (pending and running)' },
+            lastHeartbeatAt: { type: 'string', format: 'date-time' },
           },
         },
         Project: {

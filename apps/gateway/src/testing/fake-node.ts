@@ -6,6 +6,8 @@ export interface FakeNode {
   endpointFor(sessionId: string): string;
   /** Upgrade requests that reached the node, in order. */
   upgrades: { url: string; headers: IncomingMessage['headers'] }[];
+  /** URLs of connections that have closed, in order. */
+  disconnects: string[];
   stop(): Promise<void>;
 }
 
@@ -16,18 +18,21 @@ export interface FakeNode {
  */
 export async function startFakeNode(): Promise<FakeNode> {
   const upgrades: FakeNode['upgrades'] = [];
+  const disconnects: string[] = [];
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
   wss.on('connection', (ws, req) => {
     upgrades.push({ url: req.url ?? '', headers: req.headers });
     const sessionId = (req.url ?? '').split('/').pop();
     ws.on('message', (data) => ws.send(`${sessionId}:${data.toString()}`));
+    ws.once('close', () => disconnects.push(req.url ?? ''));
   });
   const port = (wss.address() as { port: number }).port;
   return {
     port,
     endpointFor: (sessionId) => `ws://127.0.0.1:${port}/sessions/${sessionId}`,
     upgrades,
+    disconnects,
     stop: () =>
       new Promise<void>((resolve) => {
         for (const client of wss.clients) client.terminate();

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import net from 'node:net';
 import WebSocket from 'ws';
 
 export type WsAttempt =
@@ -43,4 +44,34 @@ export function closed(ws: WebSocket): Promise<number> {
     if (ws.readyState === WebSocket.CLOSED) resolve(1006);
     else ws.once('close', (code) => resolve(code));
   });
+}
+
+/**
+ * Completes a WebSocket handshake by hand and then never sends another byte, not even a pong:
+ * a client that vanished without a close frame, as the gateway sees it.
+ */
+export async function silentClient(url: string): Promise<{ socket: net.Socket; upgradedAt: number; closed: Promise<number> }> {
+  const { hostname, port, pathname, search } = new URL(url);
+  const socket = net.connect({ host: hostname, port: Number(port) });
+  socket.on('error', () => undefined);
+  const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+  socket.write(
+    `GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+  );
+  let head = '';
+  const upgradedAt = await new Promise<number>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      head += chunk.toString('latin1');
+      if (!head.includes('\r\n\r\n')) return;
+      socket.off('data', onData);
+      // Keep reading (pings), as a client whose kernel is still up would.
+      socket.resume();
+      if (head.startsWith('HTTP/1.1 101')) resolve(Date.now());
+      else reject(new Error(`upgrade refused: ${head}`));
+    };
+    socket.on('data', onData);
+    socket.once('close', () => reject(new Error(`closed before the upgrade: ${head}`)));
+  });
+  return { socket, upgradedAt, closed };
 }

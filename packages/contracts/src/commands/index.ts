@@ -5,3 +5,4 @@ export * from './start-session.command.js';
 export * from './stop-session.command.js';
 export * from './node-heartbeat.message.js';
 export * from './scheduler-status.query.js';
+export * from './drain-node.command.js';

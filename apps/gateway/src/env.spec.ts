@@ -1,0 +1,16 @@
+import { gatewayEnvSchema } from './env.js';
+
+const base = { HANGAR_SIGNING_SECRET: 'a-secret-of-sixteen-chars' };
+
+describe('gateway env: WebSocket keepalive', () => {
+  it('pings after 10 s of client silence and cuts after 30 s by default', () => {
+    const env = gatewayEnvSchema.parse(base);
+    expect([env.HANGAR_WS_PING_INTERVAL_MS, env.HANGAR_WS_IDLE_TIMEOUT_MS]).toEqual([10_000, 30_000]);
+  });
+
+  it('refuses an idle timeout that would cut clients before they are ever pinged', () => {
+    const result = gatewayEnvSchema.safeParse({ ...base, HANGAR_WS_PING_INTERVAL_MS: '5000', HANGAR_WS_IDLE_TIMEOUT_MS: '5000' });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues[0]).toMatchObject({ path: ['HANGAR_WS_IDLE_TIMEOUT_MS'], message: expect.stringContaining('greater than HANGAR_WS_PING_INTERVAL_MS') });
+  });
+});
