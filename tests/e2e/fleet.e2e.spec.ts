@@ -100,6 +100,53 @@ describe('a fleet of nodes under failure', () => {
     for (const s of sessions) await release(s.id).catch(() => undefined);
   });
 
+  it('ends the sessions of a kill -9ed node that does not come back, then sweeps its browsers when it does', async () => {
+    const sessions = [];
+    while (!sessions.some((s) => s.node === 'node-2')) {
+      const s = await bb.sessions.create({ projectId, keepAlive: true });
+      sessions.push({ ...s, node: (await nodeOf(s.id)).nodeId });
+    }
+    const victim = sessions.find((s) => s.node === 'node-2')!;
+    const client = await puppeteer.connect({ browserWSEndpoint: victim.connectUrl });
+    const cut = new Promise<void>((resolve) => client.once('disconnected', () => resolve()));
+    const killedAt = Date.now();
+    await t.stack.services.get('browser-node-2')!.stop('SIGKILL');
+    // Its spliced sockets die with it: the client is cut at once.
+    await withDeadline(cut, 5_000, 'the client was not disconnected');
+    const ended = await eventually(() => bb.sessions.retrieve(victim.id), (s) => s.status !== 'RUNNING', 12_000, 100);
+    expect(ended.status).toBe('ERROR');
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    expect((await t.stack.store.read(`hangar.evt.session.${victim.id}`)).at(-1)!.event).toMatchObject({ data: { reason: 'NODE_LOST' } });
+    // Its Chromium trees outlived it (own process groups); the node's next start kills them.
+    t.stack.startService('browser-node-2');
+    await eventually(() => chromiumProcesses(`${t.dataDir}/nodes/node-2/`).length, (n) => n === 0, 15_000);
+    for (const s of sessions) await release(s.id).catch(() => undefined);
+  });
+
+  it('drains a node: nothing new is placed on it, its session finishes, then it leaves', async () => {
+    let onNode1;
+    const others = [];
+    while (!onNode1) {
+      const s = await bb.sessions.create({ projectId, keepAlive: true });
+      if ((await nodeOf(s.id)).nodeId === 'node-1') onNode1 = s;
+      else others.push(s);
+    }
+    const node1 = t.stack.services.get('browser-node-1')!;
+    process.kill(node1.process.pid!, 'SIGUSR2');
+    await eventually(() => api(t.stack, 'GET', '/v1/nodes', undefined, apiKey), (r) => r.body.find?.((n: { id: string }) => n.id === 'node-1')?.state === 'draining');
+    for (let i = 0; i < 2; i++) {
+      const s = await bb.sessions.create({ projectId, keepAlive: true });
+      expect((await nodeOf(s.id)).nodeId).not.toBe('node-1');
+      others.push(s);
+    }
+    expect((await bb.sessions.retrieve(onNode1.id)).status).toBe('RUNNING');
+    await release(onNode1.id);
+    expect(await withDeadline(node1.exited, 10_000, 'the drained node did not exit')).toBe(0);
+    for (const s of others) await release(s.id);
+    t.stack.startService('browser-node-1');
+    await eventually(() => api(t.stack, 'GET', '/v1/nodes', undefined, apiKey), (r) => r.body.find?.((n: { id: string }) => n.id === 'node-1')?.state === 'ready', 15_000);
+  });
+
   it('fails over to the standby scheduler after kill -9 of the leader, losing nothing and admitting no more than the limit', async () => {
     const keep = await bb.sessions.create({ projectId, keepAlive: true, timeout: 21600 });
     const holders = await Promise.all(Array.from({ length: 3 }, () => bb.sessions.create({ projectId, keepAlive: true })));

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import Browserbase from '@browserbasehq/sdk';
 import puppeteer from 'puppeteer-core';
 import { api, eventually, startTestStack, type TestStack } from './harness.js';
@@ -9,11 +10,39 @@ describe('infrastructure outages', () => {
   let bb: Browserbase;
 
   beforeAll(async () => {
-    t = await startTestStack({ concurrency: 5, env: { gateway: { HANGAR_COMMAND_TIMEOUT_MS: '3000' } } });
+    t = await startTestStack({
+      concurrency: 5,
+      // Keepalive on a short clock: ping after 300 ms of client silence, cut after 1.5 s.
+      env: { gateway: { HANGAR_COMMAND_TIMEOUT_MS: '3000', HANGAR_WS_PING_INTERVAL_MS: '300', HANGAR_WS_IDLE_TIMEOUT_MS: '1500' } },
+    });
     bb = new Browserbase({ apiKey: t.stack.apiKey, baseURL: t.stack.apiUrl, maxRetries: 0 });
   });
   afterAll(async () => {
     await t?.stop();
+  });
+
+  it('cuts a client that vanished without a close frame, ending its session; a quiet live client stays', async () => {
+    const quiet = await bb.sessions.create({ projectId: t.stack.projectId, keepAlive: true });
+    const browser = await puppeteer.connect({ browserWSEndpoint: quiet.connectUrl });
+    const gone = await bb.sessions.create({ projectId: t.stack.projectId });
+    // A client that completes the handshake and then never sends a byte, not even a pong: what a
+    // crashed laptop or a dropped NAT mapping looks like from here.
+    const url = new URL(gone.connectUrl);
+    const socket = net.connect(Number(url.port), url.hostname);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    const head = await new Promise<string>((resolve) => socket.once('data', (b) => resolve(b.toString('latin1'))));
+    expect(head).toMatch(/^HTTP\/1\.1 101/);
+    socket.on('data', () => undefined);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    await eventually(() => bb.sessions.retrieve(gone.id), (s) => s.status === 'COMPLETED', 10_000, 100);
+    await closed;
+    // The Puppeteer client answers pings, so idling through several timeouts changes nothing.
+    await new Promise((r) => setTimeout(r, 3_500));
+    expect(browser.connected).toBe(true);
+    expect((await bb.sessions.retrieve(quiet.id)).status).toBe('RUNNING');
+    await browser.disconnect();
+    await bb.sessions.update(quiet.id, { status: 'REQUEST_RELEASE' });
   });
 
   it('rides out a NATS restart: creates fail with 503 meanwhile, the live session keeps working, everything reconnects', async () => {

@@ -130,6 +130,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       services.set(label, svc);
       void svc.exited.then((code) => {
         if (stopping || svc.stopRequested || services.get(label) !== svc) return;
+        // Exit 0 is a service finishing on purpose (a drained browser-node): leave it down.
+        if (code === 0) return options.log(`[stack] ${label} finished (exit 0); not restarting it`);
         const recent = [...(crashes.get(label) ?? []), Date.now()].filter((t) => t > Date.now() - 60_000);
         crashes.set(label, recent);
         if (recent.length >= 5) {
