@@ -49,13 +49,19 @@ describe('infrastructure outages', () => {
     const live = await bb.sessions.create({ projectId: t.stack.projectId, keepAlive: true });
     const browser = await puppeteer.connect({ browserWSEndpoint: live.connectUrl });
     const [page] = await browser.pages();
+    const leaving = await bb.sessions.create({ projectId: t.stack.projectId });
+    const leaver = await puppeteer.connect({ browserWSEndpoint: leaving.connectUrl });
 
     await t.stack.nats!.stop();
     const during = await api(t.stack, 'POST', '/v1/sessions', {});
     expect(during.status).toBe(503);
     expect(await page!.evaluate(() => 6 * 7)).toBe(42);
+    // A session that ends while NATS is down: its node retries recording the end.
+    await leaver.disconnect();
+    await new Promise((r) => setTimeout(r, 1_500));
 
     await t.stack.nats!.start();
+    await eventually(() => bb.sessions.retrieve(leaving.id), (s) => s.status === 'COMPLETED', 20_000, 250);
     const after = await eventually(() => api(t.stack, 'POST', '/v1/sessions', {}), (r) => r.status === 201, 30_000, 250);
     // The projector resumed too: the new session reaches the read model.
     await eventually(() => api(t.stack, 'GET', '/v1/sessions?status=RUNNING'), (r) => r.body.some((s: { id: string }) => s.id === after.body.id), 15_000);

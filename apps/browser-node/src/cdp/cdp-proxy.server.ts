@@ -3,7 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
-import { endsOnDisconnect } from '@hangar/domain';
+import { endsOnDisconnect, SessionRuleViolation } from '@hangar/domain';
 import type { Logger } from '@hangar/runtime';
 import { pipeUpgrade, reject } from '@hangar/upgrade-proxy';
 import type { NodeConfig } from '../env.js';
@@ -120,11 +120,20 @@ export class CdpProxy {
     session.clients.delete(connectionId);
     if (!client?.recorded) return;
     const meta = { correlationId: session.correlationId };
-    const state = await this.registry.apply(session, { type: 'Disconnect', connectionId }, meta);
+    let ends: boolean;
+    try {
+      ends = endsOnDisconnect(await this.registry.apply(session, { type: 'Disconnect', connectionId }, meta));
+    } catch (err) {
+      if (err instanceof SessionRuleViolation) throw err;
+      // The log is unreachable (NATS restarting): the disconnect still happened. Decide on what
+      // this node knows, so a session without keepAlive still ends; its end is retried.
+      this.logger.warn({ err, sessionId: session.id, connectionId }, 'could not record the disconnect');
+      ends = session.state?.kind === 'running' && !session.state.keepAlive && session.clients.size === 0;
+    }
     this.logger.debug({ sessionId: session.id, connectionId }, 'client disconnected');
     // A browser that already exited is ending through its exit handler (a client's
     // Browser.close), which records why; ending it here would race that.
-    if (!endsOnDisconnect(state) || session.ending || session.browser.hasExited || this.registry.live.get(session.id) !== session) return;
+    if (!ends || session.ending || session.browser.hasExited || this.registry.live.get(session.id) !== session) return;
     await this.registry.end(session, 'COMPLETED', 'CLIENT_DISCONNECTED', meta);
   }
 }

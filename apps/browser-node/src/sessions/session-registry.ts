@@ -1,12 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EndReason, EndedStatus, EventMetadata } from '@hangar/contracts';
-import type { SessionCommand, SessionState } from '@hangar/domain';
+import { SessionRuleViolation, type SessionCommand, type SessionState } from '@hangar/domain';
 import { EVENT_STORE, executeSessionCommand, type EventStore } from '@hangar/messaging';
-import type { Logger } from '@hangar/runtime';
+import { KeyedQueue, type Logger } from '@hangar/runtime';
 import type { ChromiumProcess } from '../chromium/chromium.process.js';
 import { LOGGER } from '../tokens.js';
-import { KeyedQueue } from '@hangar/runtime';
 import type { LiveSession } from './live-session.js';
+
+/** About ten seconds of retries: a NATS restart, not a long outage. */
+const END_ATTEMPTS = 10;
+const END_RETRY_MS = 1_000;
 
 /**
  * `serving` takes new sessions; `draining` finishes the running ones and takes none (a drain);
@@ -101,12 +104,29 @@ export class SessionRegistry {
   }
 
   /**
+   * The end must reach the log even across a short NATS outage, or the session would read RUNNING
+   * for a browser that is gone: retry for a while. Past that, the profile dir left behind makes
+   * the node's next start record the end (NODE_RESTARTED).
+   */
+  private async applyEnd(session: LiveSession, command: Extract<SessionCommand, { type: 'End' }>, meta: EventMetadata): Promise<SessionState> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.apply(session, command, meta);
+      } catch (err) {
+        if (err instanceof SessionRuleViolation || attempt >= END_ATTEMPTS) throw err;
+        this.logger.warn({ err, sessionId: session.id, attempt }, 'could not record the session end yet; retrying');
+        await new Promise((r) => setTimeout(r, END_RETRY_MS));
+      }
+    }
+  }
+
+  /**
    * Closes the clients, tears the browser down, then appends SessionEnded: the event promises
    * that the browser and its profile are gone, so it is written only after they are.
    */
   async end(session: LiveSession, status: EndedStatus, reason: EndReason, meta: EventMetadata, detail?: string): Promise<SessionState> {
     await this.discard(session, { keepProfile: true });
-    const state = await this.apply(session, { type: 'End', status, reason, ...(detail ? { detail } : {}) }, meta);
+    const state = await this.applyEnd(session, { type: 'End', status, reason, ...(detail ? { detail } : {}) }, meta);
     await session.browser.removeProfile();
     this.logger.info({ sessionId: session.id, status, reason, correlationId: meta.correlationId }, 'session ended');
     return state;
