@@ -40,7 +40,8 @@ describe('limits, deadlines and isolation', () => {
   });
 
   it('times a session out at its timeout (TIMED_OUT) even while a client is connected', async () => {
-    const created = await bb.sessions.create({ projectId: t.stack.projectId, keepAlive: true, timeout: 60 });
+    // 250 "seconds" of 20 ms: 5 s, room for a connect on a loaded machine.
+    const created = await bb.sessions.create({ projectId: t.stack.projectId, keepAlive: true, timeout: 250 });
     const browser = await puppeteer.connect({ browserWSEndpoint: created.connectUrl });
     const disconnected = new Promise<void>((resolve) => browser.once('disconnected', () => resolve()));
     const ended = await eventually(() => bb.sessions.retrieve(created.id), (s) => s.status !== 'RUNNING', 15_000);

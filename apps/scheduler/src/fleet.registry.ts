@@ -8,6 +8,8 @@ interface NodeEntry {
   lastSeen: number;
   /** Reported lost (NodeLeft LOST) and not heard from since. */
   lost: boolean;
+  /** Sessions placed on it since its last heartbeat (each may have taken a warm browser). */
+  placed: number;
 }
 
 /**
@@ -32,7 +34,7 @@ export class FleetRegistry {
         const parsed = nodeHeartbeatMessage.safeParse(msg.json());
         if (!parsed.success) return this.logger.warn({ subject: msg.subject }, 'malformed heartbeat ignored');
         const known = this.nodes.get(parsed.data.nodeId);
-        this.nodes.set(parsed.data.nodeId, { heartbeat: parsed.data, lastSeen: this.now(), lost: false });
+        this.nodes.set(parsed.data.nodeId, { heartbeat: parsed.data, lastSeen: this.now(), lost: false, placed: 0 });
         if (!known || known.lost) this.logger.info({ nodeId: parsed.data.nodeId, region: parsed.data.region, returned: !!known }, 'node seen');
       },
     });
@@ -52,6 +54,15 @@ export class FleetRegistry {
       }
     }
     return lost;
+  }
+
+  notePlaced(nodeId: string): void {
+    const entry = this.nodes.get(nodeId);
+    if (entry) entry.placed++;
+  }
+
+  private placedSinceHeartbeat(nodeId: string): number {
+    return this.nodes.get(nodeId)?.placed ?? 0;
   }
 
   /** A node that left cleanly (NodeLeft SHUTDOWN) is simply forgotten. */
@@ -75,6 +86,8 @@ export class FleetRegistry {
         maxSessions: heartbeat.maxSessions,
         load: Math.max(sessionsByNode.get(nodeId) ?? 0, heartbeat.running),
         draining: heartbeat.draining,
+        // A slot is handed out by each placement until the next heartbeat says otherwise.
+        warmSlots: Math.max(0, heartbeat.warmSlots - this.placedSinceHeartbeat(nodeId)),
       });
     }
     return out;
@@ -87,6 +100,7 @@ export class FleetRegistry {
       endpoint: heartbeat.endpoint,
       maxSessions: heartbeat.maxSessions,
       running: heartbeat.running,
+      warmSlots: heartbeat.warmSlots,
       load: sessionsByNode.get(nodeId) ?? 0,
       live: this.isLive(nodeId),
       draining: heartbeat.draining,

@@ -39,6 +39,7 @@ export class SessionsService {
     const project = await this.project(cmd.projectId);
     if (!project) return refusal({ code: 'NOT_FOUND', message: `project ${cmd.projectId} not found` });
     const meta = { correlationId: cmd.correlationId };
+    const t0 = performance.now();
 
     // Admission and the append that makes the session count are one critical section per
     // project: creates racing for the last slot are decided one after the other.
@@ -99,12 +100,14 @@ export class SessionsService {
       );
       const scheduled = await executeSessionCommand(this.store, sessionId, { type: 'Schedule', nodeId: placement.nodeId }, meta, requested.state);
       this.state.adopt(scheduled.state);
+      this.fleet.notePlaced(placement.nodeId);
       return { ok: true as const, sessionId, nodeId: placement.nodeId };
     });
     if (!admitted.ok) return admitted;
 
     const { sessionId, nodeId } = admitted;
     const log = this.logger.child({ sessionId, nodeId, correlationId: cmd.correlationId });
+    const t1 = performance.now();
     try {
       const reply = await sendCommand(
         this.client,
@@ -113,7 +116,11 @@ export class SessionsService {
         startSessionReply,
         this.env.HANGAR_START_TIMEOUT_MS,
       );
-      if (reply.ok) return { ok: true, value: reply.value };
+      if (reply.ok) {
+        // Where a create's milliseconds go: queue + admission + two appends, then the node.
+        log.debug({ admitMs: round(t1 - t0), startMs: round(performance.now() - t1), totalMs: round(performance.now() - t0) }, 'create timing');
+        return { ok: true, value: reply.value };
+      }
       log.warn({ error: reply.error }, 'node refused to start the session');
       await this.endInLog(sessionId, 'ERROR', 'LAUNCH_FAILED', cmd.correlationId, reply.error.message);
       return refusal({ ...reply.error, code: reply.error.code === 'NO_CAPACITY' ? 'NO_CAPACITY' : 'LAUNCH_FAILED' });
@@ -188,3 +195,5 @@ export class SessionsService {
     return toSnapshot(state);
   }
 }
+
+const round = (ms: number) => Math.round(ms * 100) / 100;

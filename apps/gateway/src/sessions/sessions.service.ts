@@ -61,10 +61,12 @@ export class SessionsService {
       ...(request.extensionId ? { extensionId: request.extensionId } : {}),
       ...(request.proxies !== undefined ? { proxies: request.proxies } : {}),
     };
+    const sent = performance.now();
     const reply = await sendCommand(this.commands, subjects.createSession, command, createSessionReply, this.env.HANGAR_COMMAND_TIMEOUT_MS);
     if (!reply.ok) throw ApiError.fromCommand(reply.error);
     const session = fresh(reply.value);
-    this.logger.debug({ sessionId: session.id, projectId, correlationId, status: session.status }, 'session created');
+    // The scheduler and node log their own stages under the same correlationId.
+    this.logger.debug({ sessionId: session.id, projectId, correlationId, status: session.status, commandMs: Math.round((performance.now() - sent) * 100) / 100 }, 'session created');
     return session;
   }
 

@@ -8,6 +8,8 @@ export const nodeHeartbeatMessage = z.object({
   endpoint: z.string(),
   maxSessions: z.number().int().positive(),
   running: z.number().int().nonnegative(),
+  /** Pre-started browsers ready to hand out (the node's warm pool); 0 without a pool. */
+  warmSlots: z.number().int().nonnegative().default(0),
   sessionIds: z.array(z.string()),
   draining: z.boolean(),
   at: z.iso.datetime(),

@@ -11,6 +11,7 @@ export const schedulerStatusReply = z.object({
       endpoint: z.string(),
       maxSessions: z.number().int(),
       running: z.number().int(),
+      warmSlots: z.number().int().default(0),
       load: z.number().int(),
       live: z.boolean(),
       draining: z.boolean(),

@@ -37,6 +37,10 @@ describe('placement', () => {
   it('compares load relative to capacity', () => {
     expect(decidePlacement([node('small', 1, 2), node('big', 3, 8)], 'us-west-2')).toEqual({ placed: true, nodeId: 'big' });
   });
+  it('prefers a node with a warm browser ready over a less loaded cold one', () => {
+    expect(decidePlacement([node('cold', 0), node('warm', 2, 4, { warmSlots: 1 })], 'us-west-2')).toEqual({ placed: true, nodeId: 'warm' });
+    expect(decidePlacement([node('cold', 0), node('warm-full', 4, 4, { warmSlots: 1 })], 'us-west-2')).toEqual({ placed: true, nodeId: 'cold' });
+  });
   it('skips draining and full nodes; says why when nothing fits', () => {
     expect(decidePlacement([node('a', 4), node('b', 0, 4, { draining: true })], 'us-west-2')).toEqual({ placed: false, reason: 'NO_CAPACITY' });
     expect(decidePlacement([node('a', 0)], 'ap-southeast-1')).toEqual({ placed: false, reason: 'NO_REGION' });

@@ -1,0 +1,36 @@
+import puppeteer, { type Browser } from 'puppeteer-core';
+
+/**
+ * The browser-node's command line (apps/browser-node/src/chromium/chromium.flags.ts) for a session
+ * with default settings, minus the per-session profile dir, which puppeteer makes and deletes
+ * itself. Copied rather than imported: the bench must not reach into an app's source; keep the
+ * two in step.
+ */
+export const NODE_FLAGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--no-default-browser-check',
+  '--disable-quic',
+  '--remote-debugging-address=127.0.0.1',
+  '--remote-debugging-port=0',
+  '--window-size=1024,768',
+  '--ignore-certificate-errors',
+  'about:blank',
+] as const;
+
+/** Every baseline browser's pid, which is also its process group (puppeteer spawns detached). */
+export const baselinePids = new Set<number>();
+
+/** Plain `puppeteer.launch` of the same Chromium with the node's flags and nothing else. */
+export async function launchBaseline(executablePath: string): Promise<Browser> {
+  const browser = await puppeteer.launch({ executablePath, ignoreDefaultArgs: true, args: [...NODE_FLAGS], handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+  const pid = browser.process()?.pid;
+  if (pid !== undefined) baselinePids.add(pid);
+  return browser;
+}

@@ -1,0 +1,44 @@
+import type { Stack } from '../stack.js';
+
+export interface CreatedSession {
+  id: string;
+  connectUrl: string;
+  status: string;
+}
+
+/** The few Browserbase v1 calls the bench makes, over Node's fetch (keep-alive, like the SDK). */
+export class HangarClient {
+  constructor(private readonly stack: Pick<Stack, 'apiUrl' | 'apiKey' | 'projectId'>) {}
+
+  private async call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+    const res = await fetch(`${this.stack.apiUrl}${path}`, {
+      method,
+      headers: { 'x-bb-api-key': this.stack.apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    let json: any = text;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // Not JSON: keep the text for the error message.
+    }
+    return { status: res.status, json };
+  }
+
+  async create(options: { keepAlive?: boolean } = {}): Promise<CreatedSession> {
+    const { status, json } = await this.call('POST', '/v1/sessions', { projectId: this.stack.projectId, keepAlive: options.keepAlive ?? false });
+    if (status !== 201) throw new Error(`POST /v1/sessions answered ${status}: ${JSON.stringify(json).slice(0, 300)}`);
+    return json as CreatedSession;
+  }
+
+  /** REQUEST_RELEASE; the answer comes once the node has torn the browser down. */
+  async release(id: string): Promise<void> {
+    const { status, json } = await this.call('POST', `/v1/sessions/${id}`, { projectId: this.stack.projectId, status: 'REQUEST_RELEASE' });
+    if (status !== 200) throw new Error(`REQUEST_RELEASE ${id} answered ${status}: ${JSON.stringify(json).slice(0, 300)}`);
+  }
+
+  async retrieve(id: string): Promise<{ status: number; json: any }> {
+    return this.call('GET', `/v1/sessions/${id}`);
+  }
+}
