@@ -9,12 +9,16 @@ import { findNatsServer, startNatsServer, type RunningNats } from '@hangar/stack
 import { eventually } from '@hangar/testing';
 import {
   chromiumPids,
+  describeProcesses,
   drainOnNode,
   killChromium,
+  nonWarmChromiumPids,
   processAlive,
+  profileChromiumPids,
   requestSession,
   sessionChromiumPids,
   sessionEvents,
+  sessionProfileDir,
   startHarness,
   startNode,
   startOnNode,
@@ -26,8 +30,12 @@ import {
   type RunningNode,
 } from './test/node-harness.js';
 
-/** The profile goes once the session's end is logged (it marks an unlogged end until then). */
-const profileGone = (dir: string) => eventually(() => existsSync(dir), (exists) => !exists, 5_000);
+/**
+ * The session's profile (its own dir, or the warm dir marked with its id) goes once the session's
+ * end is logged (it marks an unlogged end until then).
+ */
+const profileGone = (profilesRoot: string, sessionId: string) =>
+  eventually(() => existsSync(sessionProfileDir(profilesRoot, sessionId)), (exists) => !exists, 5_000);
 
 /** The HTTP status a WebSocket upgrade to `url` gets (101 when it is accepted). */
 function upgradeStatus(url: string): Promise<number> {
@@ -58,9 +66,8 @@ function httpGet(url: string): Promise<number> {
   });
 }
 
-/** Every Chromium process of the session has exited. */
-const chromiumGone = (profilesRoot: string, sessionId: string) =>
-  eventually(() => sessionChromiumPids(profilesRoot, sessionId), (pids) => pids.length === 0, 5_000);
+/** Every Chromium process started with this profile dir has exited. */
+const chromiumGone = (profileDir: string) => eventually(() => profileChromiumPids(profileDir), (pids) => pids.length === 0, 5_000);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -88,30 +95,49 @@ async function launchNode(nodeId: string, env: Record<string, string> = {}): Pro
   return node;
 }
 
+function watch(nodeId: string): HeartbeatWatch {
+  const w = watchHeartbeats(h, nodeId);
+  watches.push(w);
+  return w;
+}
+
 beforeAll(async () => {
   h = await startHarness();
 });
+
+/** Profiles roots of the nodes started so far, and whether a node with that root still runs. */
+function profileRoots(): Map<string, boolean> {
+  const roots = new Map<string, boolean>();
+  for (const n of nodes) roots.set(n.profilesRoot, (roots.get(n.profilesRoot) ?? false) || processAlive(n.service.process.pid!));
+  return roots;
+}
 
 afterEach(async () => {
   for (const w of watches.splice(0)) w.stop();
   for (const b of browsers.splice(0)) await b.disconnect().catch(() => undefined);
   // Sessions a test ended are gone by the time SessionEnded is in the log; anything left is a leak.
-  const leaked = nodes.flatMap((n) => chromiumPids(n.profilesRoot));
-  for (const n of nodes) killChromium(n.profilesRoot);
-  expect(leaked).toEqual([]);
+  // A node that still runs keeps its idle warm browsers between tests; a stopped one keeps nothing.
+  const leaked = [...profileRoots()].flatMap(([root, running]) => (running ? nonWarmChromiumPids(root) : chromiumPids(root)));
+  const report = describeProcesses(leaked);
+  killChromium('', leaked);
+  expect(report).toEqual([]);
 });
 
 afterAll(async () => {
   if (process.env.DUMP_NODE_LOGS) for (const n of nodes) console.log(n.logs.filter((l) => /"level":(40|50|60)/.test(l)).join('\n'));
   for (const n of nodes) await n.service.stop('SIGTERM', 10_000);
-  for (const n of nodes) killChromium(n.profilesRoot);
+  // A SIGTERM takes the warm browsers down with the sessions.
+  const left = [...profileRoots().keys()].flatMap((root) => chromiumPids(root));
+  for (const root of profileRoots().keys()) killChromium(root);
   await h?.close();
+  expect(left).toEqual([]);
 });
 
 describe('browser-node with one long-running node', () => {
   let node: RunningNode;
   beforeAll(async () => {
-    node = await launchNode('node-a', { HANGAR_MAX_SESSIONS: '4' });
+    // A pool of one: sessions with default settings run on a warm browser whenever one is ready.
+    node = await launchNode('node-a', { HANGAR_MAX_SESSIONS: '4', HANGAR_WARM_POOL: '1' });
   });
 
   it('serves CDP through its proxy and ends COMPLETED / CLIENT_DISCONNECTED when the only client leaves', async () => {
@@ -143,7 +169,7 @@ describe('browser-node with one long-running node', () => {
       'SessionEnded',
     ]);
     expect(processAlive(started.data.pid)).toBe(false);
-    await profileGone(path.join(node.profilesRoot, sessionId));
+    await profileGone(node.profilesRoot, sessionId);
     expect(await upgradeStatus(endpoint)).toBe(404);
   });
 
@@ -175,7 +201,7 @@ describe('browser-node with one long-running node', () => {
     expect(stopped.value).toMatchObject({ status: 'COMPLETED', endReason: 'RELEASED', clients: 0 });
     await bGone;
     expect(processAlive(data.pid)).toBe(false);
-    await profileGone(path.join(node.profilesRoot, sessionId));
+    await profileGone(node.profilesRoot, sessionId);
 
     const events = await sessionEvents(h, sessionId);
     expect(events.filter((e) => e.type === 'ClientConnected').map((e) => e.data)).toEqual([
@@ -200,7 +226,7 @@ describe('browser-node with one long-running node', () => {
 
     const ended = await waitForEvent(h, sessionId, 'SessionEnded');
     expect(ended.data).toMatchObject({ status: 'ERROR', reason: 'BROWSER_CRASHED' });
-    await profileGone(path.join(node.profilesRoot, sessionId));
+    await profileGone(node.profilesRoot, sessionId);
     expect(await upgradeStatus(reply.value.endpoint!)).toBe(404);
   });
 
@@ -224,7 +250,7 @@ describe('browser-node with one long-running node', () => {
     const reply = await startOnNode(h, node.nodeId, sessionId);
 
     expect(reply).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
-    await profileGone(path.join(node.profilesRoot, sessionId));
+    await profileGone(node.profilesRoot, sessionId);
     expect((await sessionEvents(h, sessionId)).map((e) => e.type)).toEqual(['SessionRequested', 'SessionScheduled', 'SessionEnded']);
   });
 
@@ -272,12 +298,13 @@ describe('browser-node lifecycle', () => {
     const reply = await startOnNode(h, node.nodeId, sessionId);
 
     expect(reply).toMatchObject({ ok: false, error: { code: 'LAUNCH_FAILED' } });
-    await profileGone(path.join(node.profilesRoot, sessionId));
+    await profileGone(node.profilesRoot, sessionId);
     expect((await sessionEvents(h, sessionId)).map((e) => e.type)).toEqual(['SessionRequested', 'SessionScheduled']);
   });
 
   it('after a SIGKILL, the restarted node kills the orphaned Chromium and ends its sessions NODE_RESTARTED', async () => {
-    const first = await launchNode('node-r');
+    // No pool: this test counts the processes exactly (the warm-pool tests sweep warm browsers).
+    const first = await launchNode('node-r', { HANGAR_WARM_POOL: '0' });
     const sessionId = await requestSession(h, first.nodeId, { keepAlive: true });
     expect(await startOnNode(h, first.nodeId, sessionId)).toMatchObject({ ok: true });
     const { data } = await waitForEvent(h, sessionId, 'SessionStarted');
@@ -287,22 +314,16 @@ describe('browser-node lifecycle', () => {
     const orphans = chromiumPids(first.profilesRoot);
     expect(orphans).toContain(data.pid);
 
-    const second = await launchNode('node-r');
+    const second = await launchNode('node-r', { HANGAR_WARM_POOL: '0' });
 
     expect(orphans.filter(processAlive)).toEqual([]);
     expect(chromiumPids(second.profilesRoot)).toEqual([]);
     expect((await waitForEvent(h, sessionId, 'SessionEnded')).data).toMatchObject({ status: 'ERROR', reason: 'NODE_RESTARTED' });
-    await profileGone(path.join(second.profilesRoot, sessionId));
+    await profileGone(second.profilesRoot, sessionId);
   });
 });
 
 describe('browser-node drain', () => {
-  function watch(nodeId: string): HeartbeatWatch {
-    const w = watchHeartbeats(h, nodeId);
-    watches.push(w);
-    return w;
-  }
-
   it('on SIGUSR2 says draining, refuses starts NO_CAPACITY, serves its session to its end, then leaves and exits 0', async () => {
     const node = await launchNode('node-drain-sig', { HANGAR_MAX_SESSIONS: '3', HANGAR_REGION: 'eu-central-1' });
     const beats = watch(node.nodeId);
@@ -314,7 +335,8 @@ describe('browser-node drain', () => {
 
     node.service.process.kill('SIGUSR2');
 
-    expect(await beats.next((b) => b.draining)).toMatchObject({ region: 'eu-central-1', maxSessions: 3, running: 1, sessionIds: [s1] });
+    // Its warm browsers (the default pool) leave the pool at once.
+    expect(await beats.next((b) => b.draining)).toMatchObject({ region: 'eu-central-1', maxSessions: 3, running: 1, sessionIds: [s1], warmSlots: 0 });
     const s2 = await requestSession(h, node.nodeId);
     expect(await startOnNode(h, node.nodeId, s2)).toMatchObject({ ok: false, error: { code: 'NO_CAPACITY', message: expect.stringMatching(/draining/) } });
     // The running session keeps its clients, reconnects included.
@@ -330,7 +352,7 @@ describe('browser-node drain', () => {
     expect(await stopOnNode(h, node.nodeId, s1)).toMatchObject({ ok: true, value: { status: 'COMPLETED', endReason: 'RELEASED' } });
 
     expect(await node.service.exited).toBe(0);
-    await profileGone(path.join(node.profilesRoot, s1));
+    await profileGone(node.profilesRoot, s1);
     expect((await sessionEvents(h, s2)).map((e) => e.type)).toEqual(['SessionRequested', 'SessionScheduled']);
     const left = await nodeEvents(h.store, node.nodeId);
     expect(left.map((e) => e.event.type)).toEqual(['NodeJoined', 'NodeLeft']);
@@ -396,7 +418,7 @@ describe('browser-node follows ends decided elsewhere', () => {
     if (!reply.ok) throw new Error(reply.error.message);
     const { data } = await waitForEvent(h, sessionId, 'SessionStarted');
     expect(sessionChromiumPids(node.profilesRoot, sessionId)).toContain(data.pid);
-    return { sessionId, endpoint: reply.value.endpoint!, pid: data.pid };
+    return { sessionId, endpoint: reply.value.endpoint!, pid: data.pid, profileDir: sessionProfileDir(node.profilesRoot, sessionId) };
   }
 
   /** The log holds the scheduler's end and nothing after it; the node holds nothing of the session. */
@@ -411,7 +433,7 @@ describe('browser-node follows ends decided elsewhere', () => {
   it('tears the browser down without appending when another actor ends a session it runs', async () => {
     const beats = watchHeartbeats(h, node.nodeId);
     watches.push(beats);
-    const { sessionId, endpoint } = await startSession();
+    const { sessionId, endpoint, profileDir } = await startSession();
     const browser = await connect(endpoint);
     browsers.push(browser);
     await firstPage(browser);
@@ -419,8 +441,8 @@ describe('browser-node follows ends decided elsewhere', () => {
 
     await endAsScheduler(h.store, sessionId);
 
-    await chromiumGone(node.profilesRoot, sessionId);
-    await profileGone(path.join(node.profilesRoot, sessionId));
+    await chromiumGone(profileDir);
+    await profileGone(node.profilesRoot, sessionId);
     await cutOff;
     expect(await upgradeStatus(endpoint)).toBe(404);
     await beats.next((b) => b.running === 0);
@@ -428,7 +450,7 @@ describe('browser-node follows ends decided elsewhere', () => {
   });
 
   it('after being frozen past the lost threshold (SIGSTOP), tears down the session the scheduler ended meanwhile', async () => {
-    const { sessionId, pid } = await startSession();
+    const { sessionId, pid, profileDir } = await startSession();
     const nodePid = node.service.process.pid!;
 
     process.kill(nodePid, 'SIGSTOP');
@@ -441,8 +463,8 @@ describe('browser-node follows ends decided elsewhere', () => {
       process.kill(nodePid, 'SIGCONT');
     }
 
-    await chromiumGone(node.profilesRoot, sessionId);
-    await profileGone(path.join(node.profilesRoot, sessionId));
+    await chromiumGone(profileDir);
+    await profileGone(node.profilesRoot, sessionId);
     await expectOnlyTheForeignEnd(sessionId);
   });
 });
@@ -466,6 +488,8 @@ describe('browser-node reconnecting to NATS', () => {
     const sessionId = await requestSession(h2, node.nodeId, { keepAlive: true });
     expect(await startOnNode(h2, node.nodeId, sessionId)).toMatchObject({ ok: true });
     const { data } = await waitForEvent(h2, sessionId, 'SessionStarted');
+    const profileDir = sessionProfileDir(node.profilesRoot, sessionId);
+    expect(profileChromiumPids(profileDir)).toContain(data.pid);
     const nodePid = node.service.process.pid!;
 
     // Frozen while NATS restarts, the node misses the end's live publication for certain.
@@ -479,11 +503,12 @@ describe('browser-node reconnecting to NATS', () => {
       process.kill(nodePid, 'SIGCONT');
     }
 
-    await chromiumGone(node.profilesRoot, sessionId);
-    await profileGone(path.join(node.profilesRoot, sessionId));
+    await chromiumGone(profileDir);
+    await profileGone(node.profilesRoot, sessionId);
     // Torn down by the follower (normally its after-reconnect check; on a loaded machine the
     // reconnect can also land before the end is published, and the live event does it).
-    expect(node.logs.some((l) => l.includes('session ended elsewhere'))).toBe(true);
+    // (The line is written after the teardown it reports, and reaches this process through a pipe.)
+    await eventually(() => node!.logs.some((l) => l.includes('session ended elsewhere')), (logged) => logged, 5_000);
     const events = await sessionEvents(h2, sessionId);
     expect(events.filter((e) => e.type === 'SessionEnded')).toHaveLength(1);
     expect(events.at(-1)).toMatchObject({ type: 'SessionEnded', data: { reason: 'NODE_LOST' } });

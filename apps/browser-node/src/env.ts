@@ -1,9 +1,10 @@
+import { accessSync, constants } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { REGIONS } from '@hangar/contracts';
 import { boolFromEnv, commonEnv, findChromium, intFromEnv, parseEnv } from '@hangar/runtime';
-import { defaultMaxSessions, hostResources } from './node/host-capacity.js';
+import { defaultMaxSessions, defaultWarmPoolSize, hostResources } from './node/host-capacity.js';
 
 // A host name like `ip-10-0-0-7.ec2.internal` is not a valid subject token: the dots would
 // address other subjects, so the default id keeps only token-safe characters.
@@ -12,6 +13,19 @@ const defaultNodeId = () => `node-${os.hostname().replace(/[^A-Za-z0-9_-]/g, '-'
 // Nobody can connect to "0.0.0.0": a node bound to every interface (a container) is reached by its
 // host name, as docker-compose's service network resolves it.
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
+
+/** util-linux's `chrt`, which warm-pool refills are started through; none: refills run at normal priority. */
+function findChrt(searchPath: string): string | undefined {
+  const dirs = [...searchPath.split(path.delimiter).filter(Boolean), '/usr/bin', '/bin'];
+  return dirs.map((dir) => path.join(dir, 'chrt')).find((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
 
 const schema = z
   .object({
@@ -33,6 +47,8 @@ const schema = z
     HANGAR_REGION: z.enum(REGIONS).default('us-west-2'),
     /** Default: what the CPUs and memory this process may use allow (node/host-capacity.ts). */
     HANGAR_MAX_SESSIONS: intFromEnv(1, 10_000).optional(),
+    /** Pre-started browsers kept ready; 0 disables the pool. Default: node/host-capacity.ts. */
+    HANGAR_WARM_POOL: intFromEnv(0, 1_000).optional(),
     CHROME_PATH: z.string().min(1).optional(),
     HANGAR_HEARTBEAT_MS: intFromEnv(50, 60_000).default(1000),
     HANGAR_LAUNCH_TIMEOUT_MS: intFromEnv(100, 300_000).default(15_000),
@@ -52,6 +68,8 @@ const schema = z
     const nodeId = env.HANGAR_NODE_ID ?? defaultNodeId();
     // Absolute, because the orphan sweep matches `--user-data-dir=<profilesRoot>/` in /proc cmdlines.
     const dataDir = path.resolve(env.HANGAR_NODE_DATA_DIR ?? path.join('.hangar', 'nodes', nodeId));
+    const resources = hostResources();
+    const maxSessions = env.HANGAR_MAX_SESSIONS ?? defaultMaxSessions(resources);
     return {
       natsUrl: env.NATS_URL,
       logLevel: env.LOG_LEVEL,
@@ -62,7 +80,9 @@ const schema = z
       advertiseHost: env.HANGAR_NODE_ADVERTISE_HOST ?? (WILDCARD_HOSTS.has(env.HANGAR_NODE_HOST) ? os.hostname() : env.HANGAR_NODE_HOST),
       port: env.HANGAR_NODE_PORT,
       region: env.HANGAR_REGION,
-      maxSessions: env.HANGAR_MAX_SESSIONS ?? defaultMaxSessions(hostResources()),
+      maxSessions,
+      warmPoolSize: env.HANGAR_WARM_POOL ?? defaultWarmPoolSize(resources, maxSessions),
+      chrtPath: findChrt(env.PATH),
       chromePath,
       heartbeatMs: env.HANGAR_HEARTBEAT_MS,
       launchTimeoutMs: env.HANGAR_LAUNCH_TIMEOUT_MS,

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { MessagingModule } from '@hangar/messaging';
 import type { Logger } from '@hangar/runtime';
 import { CdpProxy } from './cdp/cdp-proxy.server.js';
+import { WarmPool } from './chromium/warm-pool.service.js';
 import type { NodeConfig } from './env.js';
 import { nodeCommandsController } from './node-commands.controller.js';
 import { NodeDrain } from './node/node-drain.service.js';
@@ -25,6 +26,7 @@ export class NodeModule {
         { provide: LOGGER, useValue: logger },
         SessionRegistry,
         CdpProxy,
+        WarmPool,
         SessionCommands,
         SessionEndFollower,
         NodePresence,

@@ -1,4 +1,4 @@
-import { chromiumArgs } from './chromium.flags.js';
+import { chromiumArgs, needsOwnLaunch } from './chromium.flags.js';
 
 describe('chromiumArgs', () => {
   const profileDir = '/data/profiles/s1';
@@ -23,5 +23,19 @@ describe('chromiumArgs', () => {
     expect(args).toContain('--window-size=1920,1080');
     expect(args).not.toContain('--ignore-certificate-errors');
     expect(args).not.toContain('--headless=new');
+  });
+});
+
+describe('needsOwnLaunch', () => {
+  it('lets the warm pool serve sessions whose command line would be the pool\'s', () => {
+    expect(needsOwnLaunch({}, true)).toBeUndefined();
+    expect(needsOwnLaunch({ viewport: { width: 1024, height: 768 }, ignoreCertificateErrors: true, blockAds: true }, true)).toBeUndefined();
+  });
+
+  it('names what needs a launch of its own', () => {
+    expect(needsOwnLaunch({ viewport: { width: 800, height: 600 } }, true)).toBe('flag --window-size=800,600');
+    expect(needsOwnLaunch({ ignoreCertificateErrors: false }, true)).toBe('no flag --ignore-certificate-errors');
+    expect(needsOwnLaunch({ extensionId: 'ext-1' }, true)).toBe('extension');
+    expect(needsOwnLaunch({ context: { id: 'ctx-1', persist: false } }, true)).toBe('context');
   });
 });

@@ -41,3 +41,22 @@ export function chromiumArgs({ profileDir, browserSettings, headless }: FlagOpti
     'about:blank',
   ];
 }
+
+/**
+ * Why a session cannot be served by a warm browser, or undefined when it can. A warm browser was
+ * started with the pool's command line (default settings), and a launch flag cannot be changed
+ * afterwards: any setting that changes the command line needs its own launch (a viewport other
+ * than the default one → `--window-size`; `ignoreCertificateErrors: false`). So do an extension
+ * and a context, which must be in the profile before Chromium starts (a context is loaded into
+ * the profile whether or not it is persisted afterwards).
+ */
+export function needsOwnLaunch(browserSettings: BrowserSettings, headless: boolean): string | undefined {
+  if (browserSettings.extensionId !== undefined) return 'extension';
+  if (browserSettings.context !== undefined) return 'context';
+  const own = chromiumArgs({ profileDir: '', browserSettings, headless });
+  const pool = chromiumArgs({ profileDir: '', browserSettings: {}, headless });
+  const added = own.find((arg) => !pool.includes(arg));
+  if (added) return `flag ${added}`;
+  const dropped = pool.find((arg) => !own.includes(arg));
+  return dropped ? `no flag ${dropped}` : undefined;
+}

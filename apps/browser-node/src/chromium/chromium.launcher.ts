@@ -12,12 +12,20 @@ export class LaunchFailed extends Error {}
 
 export interface LaunchOptions extends Partial<ExitTimeouts> {
   chromePath: string;
-  profilesRoot: string;
-  sessionId: string;
+  /** `<profilesRoot>/<sessionId>`, or `<profilesRoot>/warm.<uuid>` for the warm pool. */
+  profileDir: string;
   browserSettings: BrowserSettings;
+  /**
+   * Started through `chrt --idle 0` (it execs, so the pid is still Chromium's): every thread and
+   * helper inherits SCHED_IDLE from the first instruction on and gets CPU only when nothing else
+   * wants it: a warm-pool refill. Not `nice`: Chromium sets absolute nice values on its threads
+   * (-8, 0, 5 seen on Chromium 156), which undid `nice -n 10` on every thread; it leaves the
+   * policy alone.
+   */
+  idleScheduling?: { chrtPath: string };
   headless: boolean;
   timeoutMs: number;
-  /** Carries the session's fields (sessionId, correlationId). */
+  /** Carries the session's fields (sessionId, correlationId), or the warm profile's. */
   logger: Logger;
 }
 
@@ -25,18 +33,20 @@ const DEVTOOLS_LINE = /DevTools listening on (ws:\/\/[^\s]+)/;
 const STDERR_TAIL_BYTES = 4096;
 
 /**
- * Starts one session's Chromium as an owned resource: its own process group (detached), so
- * teardown can signal the whole tree and prove it exited; its own profile dir under
+ * Starts one Chromium (a session's, or a warm one) as an owned resource: its own process group
+ * (detached), so teardown can signal the whole tree and prove it exited; its own profile dir under
  * `profilesRoot`, so the orphan sweep can find it after a crash of this process. Resolves once
  * Chromium prints its DevTools address; a launch that does not get there in `timeoutMs` is killed
  * with its whole group.
  */
 export async function launchChromium(options: LaunchOptions): Promise<ChromiumProcess> {
-  const profileDir = path.join(options.profilesRoot, options.sessionId);
-  const { logger } = options;
-  await mkdir(options.profilesRoot, { recursive: true });
+  const { logger, profileDir, idleScheduling } = options;
+  await mkdir(path.dirname(profileDir), { recursive: true });
   const args = chromiumArgs({ profileDir, browserSettings: options.browserSettings, headless: options.headless });
-  const child = spawn(options.chromePath, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const [command, commandArgs]: [string, string[]] = idleScheduling
+    ? [idleScheduling.chrtPath, ['--idle', '0', options.chromePath, ...args]]
+    : [options.chromePath, args];
+  const child = spawn(command, commandArgs, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   const started = Date.now();
   if (child.pid !== undefined) ownGroup(child.pid);
 
@@ -66,7 +76,7 @@ export async function launchChromium(options: LaunchOptions): Promise<ChromiumPr
       stderr.on('data', onData);
       child.once('error', (err) => {
         clearTimeout(timer);
-        reject(new LaunchFailed(`could not run ${options.chromePath}: ${err.message}`));
+        reject(new LaunchFailed(`could not run ${command}: ${err.message}`));
       });
       void exited.then(({ code, signal }) => {
         clearTimeout(timer);
@@ -83,7 +93,7 @@ export async function launchChromium(options: LaunchOptions): Promise<ChromiumPr
       logger,
       timeouts: options,
     });
-    logger.info({ pid: child.pid, port: browser.port, launchMs: Date.now() - started }, 'chromium started');
+    logger.info({ pid: child.pid, port: browser.port, launchMs: Date.now() - started, ...(idleScheduling ? { scheduling: 'idle' } : {}) }, 'chromium started');
     return browser;
   } catch (err) {
     // Whatever got started (the wrapper script, a half-initialised browser) goes with its group.

@@ -41,7 +41,7 @@ export class ChromiumProcess {
   private exitInfo: ExitInfo | undefined;
   private teardownStarted = false;
   private teardownDone: Promise<void> | undefined;
-  private readonly logger: Logger;
+  private logger: Logger;
   private readonly timeouts: ExitTimeouts;
   private readonly stderrTail: () => string;
   private unexpectedExitListener: ((exit: ExitInfo) => void) | undefined;
@@ -69,8 +69,14 @@ export class ChromiumProcess {
     return this.exitInfo !== undefined;
   }
 
+  /** One listener at a time: the warm pool's while the browser waits, then its session's. */
   onUnexpectedExit(listener: (exit: ExitInfo) => void): void {
     this.unexpectedExitListener = listener;
+  }
+
+  /** A warm browser handed to a session logs with the session's fields from then on. */
+  adopt(logger: Logger): void {
+    this.logger = logger;
   }
 
   /**

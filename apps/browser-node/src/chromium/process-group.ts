@@ -66,7 +66,12 @@ export async function waitGroupsGone(pgids: Iterable<number>, timeoutMs: number,
   }
 }
 
-/** Live (non-zombie) processes whose arguments contain one starting with `prefix`. */
+/**
+ * Live (non-zombie) processes whose arguments contain one starting with `prefix`. Chromium's
+ * helpers rewrite their command line into one space-separated string (setproctitle), so an
+ * argument inside that string counts too: a helper whose browser process is already gone is
+ * still found.
+ */
 export function processesWithArgPrefix(prefix: string): ProcInfo[] {
-  return listProcesses().filter((p) => isLive(p) && p.args.some((a) => a.startsWith(prefix)));
+  return listProcesses().filter((p) => isLive(p) && (p.args.some((a) => a.startsWith(prefix)) || p.args.join(' ').includes(` ${prefix}`)));
 }

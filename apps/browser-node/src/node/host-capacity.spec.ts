@@ -1,4 +1,4 @@
-import { cpusFromCfs, cpusFromCpuMax, defaultMaxSessions, hostResources } from './host-capacity.js';
+import { cpusFromCfs, cpusFromCpuMax, defaultMaxSessions, defaultWarmPoolSize, hostResources } from './host-capacity.js';
 
 const GiB = 2 ** 30;
 
@@ -17,6 +17,23 @@ describe('defaultMaxSessions', () => {
     expect(defaultMaxSessions({ cpus: 0.5, memoryBytes: 24 * GiB })).toBe(2);
     expect(defaultMaxSessions({ cpus: 0.1, memoryBytes: 24 * GiB })).toBe(1);
     expect(defaultMaxSessions({ cpus: 4, memoryBytes: 256 * 2 ** 20 })).toBe(1);
+  });
+});
+
+describe('defaultWarmPoolSize', () => {
+  it('is one warm browser per CPU on a machine with memory to spare', () => {
+    expect(defaultWarmPoolSize({ cpus: 2, memoryBytes: 24 * GiB }, 8)).toBe(2);
+    expect(defaultWarmPoolSize({ cpus: 0.5, memoryBytes: 24 * GiB }, 2)).toBe(1);
+  });
+
+  it('never exceeds what the node could hand out, nor the memory left after the sessions', () => {
+    expect(defaultWarmPoolSize({ cpus: 16, memoryBytes: 24 * GiB }, 1)).toBe(1);
+    // 1 GiB: the one session's budget takes it all.
+    expect(defaultWarmPoolSize({ cpus: 16, memoryBytes: 1 * GiB }, 1)).toBe(0);
+    // 3 GiB, 4 sessions budgeted: 512 MiB left, two warm browsers.
+    expect(defaultWarmPoolSize({ cpus: 16, memoryBytes: 3 * GiB }, 4)).toBe(2);
+    // More sessions configured than the memory budget covers.
+    expect(defaultWarmPoolSize({ cpus: 2, memoryBytes: 2 * GiB }, 10)).toBe(0);
   });
 });
 

@@ -11,6 +11,8 @@ const MiB = 2 ** 20;
 export const MEMORY_PER_SESSION_BYTES = 512 * MiB;
 /** The node process itself and the rest of the machine. */
 export const MEMORY_RESERVED_BYTES = 512 * MiB;
+/** An idle warm browser beside others: ~200 MiB PSS (§2.2), with some headroom. */
+export const MEMORY_PER_WARM_BROWSER_BYTES = 256 * MiB;
 /** Launching is CPU-bound (on 2 vCPU a burst starts ~2.5 contexts/s); idle sessions cost little CPU. */
 export const SESSIONS_PER_CPU = 4;
 
@@ -25,6 +27,20 @@ export function defaultMaxSessions({ cpus, memoryBytes }: HostResources): number
   const byCpu = Math.floor(cpus * SESSIONS_PER_CPU);
   const byMemory = Math.floor((memoryBytes - MEMORY_RESERVED_BYTES) / MEMORY_PER_SESSION_BYTES);
   return Math.max(1, Math.min(byCpu, byMemory));
+}
+
+/**
+ * The default HANGAR_WARM_POOL: one warm browser per CPU (refills run one at a time, ~0.3–0.4 s
+ * of CPU each on 2 vCPU, so a bigger pool on few CPUs would rarely be full after a burst anyway),
+ * never more than the node could hand out at once (maxSessions), and only in memory left over
+ * after every session's budget: warm browsers are extra processes beside the sessions, and an
+ * OOM kill would take the sessions with them. A 2-core / 24 GiB machine → 2; a 1 GiB container → 0.
+ */
+export function defaultWarmPoolSize({ cpus, memoryBytes }: HostResources, maxSessions: number): number {
+  const byCpu = Math.max(1, Math.floor(cpus));
+  const spare = memoryBytes - MEMORY_RESERVED_BYTES - maxSessions * MEMORY_PER_SESSION_BYTES;
+  const byMemory = Math.floor(spare / MEMORY_PER_WARM_BROWSER_BYTES);
+  return Math.max(0, Math.min(byCpu, maxSessions, byMemory));
 }
 
 /** cgroup v2 `cpu.max`: `"<quota> <period>"`, or `"max <period>"` for no limit. */

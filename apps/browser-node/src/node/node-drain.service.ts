@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NATS_CONNECTION, type NatsConnection } from '@hangar/messaging';
 import type { Logger } from '@hangar/runtime';
+import { WarmPool } from '../chromium/warm-pool.service.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
 import { LOGGER } from '../tokens.js';
 import { NodePresence } from './node-presence.service.js';
@@ -24,6 +25,7 @@ export class NodeDrain {
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(SessionRegistry) private readonly registry: SessionRegistry,
     @Inject(NodePresence) private readonly presence: NodePresence,
+    @Inject(WarmPool) private readonly pool: WarmPool,
   ) {}
 
   /** Idempotent; a node that is already stopping is past draining and stays as it is. */
@@ -31,6 +33,9 @@ export class NodeDrain {
     if (this.registry.phase !== 'serving') return;
     this.registry.phase = 'draining';
     this.logger.info({ source, correlationId, sessionIds: this.registry.sessionIds }, 'draining: no new sessions; leaving once the running ones end');
+    // A draining node hands nothing out: its warm browsers go now (the shutdown awaits the same
+    // close), out of the pool before the draining beat, which then says warmSlots 0.
+    void this.pool.close().catch((err: unknown) => this.logger.error({ err }, 'could not empty the warm pool'));
     this.presence.announceDraining();
     void this.untilEmpty();
   }

@@ -3,6 +3,7 @@ import { NodeJoined, NodeLeft, subjects, type NodeHeartbeat } from '@hangar/cont
 import { EVENT_STORE, NATS_CONNECTION, type EventStore, type NatsConnection } from '@hangar/messaging';
 import type { Logger } from '@hangar/runtime';
 import { CdpProxy } from '../cdp/cdp-proxy.server.js';
+import { WarmPool } from '../chromium/warm-pool.service.js';
 import type { NodeConfig } from '../env.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
 import { LOGGER, NODE_CONFIG } from '../tokens.js';
@@ -23,6 +24,7 @@ export class NodePresence {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(SessionRegistry) private readonly registry: SessionRegistry,
     @Inject(CdpProxy) private readonly proxy: CdpProxy,
+    @Inject(WarmPool) private readonly pool: WarmPool,
   ) {}
 
   async join(): Promise<void> {
@@ -61,6 +63,7 @@ export class NodePresence {
       endpoint: this.proxy.endpoint,
       maxSessions: this.config.maxSessions,
       running: sessionIds.length,
+      warmSlots: this.pool.size,
       sessionIds,
       draining: this.registry.draining,
       at: new Date().toISOString(),

@@ -2,6 +2,7 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit }
 import { EVENT_STORE, type EventStore } from '@hangar/messaging';
 import type { Logger } from '@hangar/runtime';
 import { CdpProxy } from '../cdp/cdp-proxy.server.js';
+import { WarmPool } from '../chromium/warm-pool.service.js';
 import type { NodeConfig } from '../env.js';
 import { SessionCommands } from '../sessions/session-commands.service.js';
 import { LOGGER, NODE_CONFIG } from '../tokens.js';
@@ -11,9 +12,10 @@ import { sweepOrphans } from './orphan.sweeper.js';
 /**
  * The node's start and stop order. Start: sweep what a previous run left, open the proxy (its
  * port is part of every endpoint), and only once the command subscriptions are live (main.ts)
- * announce the node. Stop (Nest has closed the command transport by then): stop placing here,
- * end every session, say goodbye; the NATS connection is drained after this hook. A drain
- * (NodeDrain) reaches the same stop once no session is left, so it ends nothing.
+ * announce the node, then fill the warm pool. Stop (Nest has closed the command transport by
+ * then): stop placing here, end every session and tear the warm browsers down, say goodbye; the
+ * NATS connection is drained after this hook. A drain (NodeDrain) reaches the same stop once no
+ * session is left, so it ends nothing.
  */
 @Injectable()
 export class NodeLifecycle implements OnModuleInit, BeforeApplicationShutdown {
@@ -24,6 +26,7 @@ export class NodeLifecycle implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(SessionCommands) private readonly sessions: SessionCommands,
     @Inject(CdpProxy) private readonly proxy: CdpProxy,
     @Inject(NodePresence) private readonly presence: NodePresence,
+    @Inject(WarmPool) private readonly pool: WarmPool,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -31,12 +34,14 @@ export class NodeLifecycle implements OnModuleInit, BeforeApplicationShutdown {
     await this.proxy.listen();
   }
 
-  announce(): Promise<void> {
-    return this.presence.join();
+  /** The pool fills only after the sweep (which kills every Chromium under the profiles root) and the join. */
+  async announce(): Promise<void> {
+    await this.presence.join();
+    this.pool.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    const shutdown = this.sessions.shutdown();
+    const shutdown = Promise.all([this.sessions.shutdown(), this.pool.close()]);
     this.presence.announceDraining();
     await shutdown;
     await this.presence.leave().catch((err: unknown) => this.logger.error({ err }, 'could not append NodeLeft'));

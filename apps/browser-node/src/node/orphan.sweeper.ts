@@ -6,6 +6,7 @@ import { SessionRuleViolation } from '@hangar/domain';
 import { executeSessionCommand, type EventStore } from '@hangar/messaging';
 import type { Logger } from '@hangar/runtime';
 import { processesWithArgPrefix, signalGroup, waitGroupsGone } from '../chromium/process-group.js';
+import { isWarmProfile, markedSession } from '../chromium/warm-profile.js';
 
 export interface SweepOptions {
   profilesRoot: string;
@@ -23,8 +24,10 @@ async function ownProcessGroup(): Promise<number> {
  * Runs before the node takes commands. A previous run of this node that died without its
  * shutdown (SIGKILL, OOM, power) left its Chromium trees running, detached as they are, and
  * their profile dirs behind. Only processes started with a profile under this node's own
- * `profilesRoot` are touched, so nodes sharing a host leave each other alone. Every leftover
- * profile dir names a session whose browser is now gone: it ends ERROR / NODE_RESTARTED.
+ * `profilesRoot` are touched, so nodes sharing a host leave each other alone (warm browsers
+ * included: their dirs are there too). Every leftover session profile dir names a session whose
+ * browser is now gone: it ends ERROR / NODE_RESTARTED. A warm dir names one only if it had been
+ * handed out (its marker file, warm-profile.ts); an idle one is just deleted.
  */
 export async function sweepOrphans({ profilesRoot, store, logger, confirmExitMs = 5_000 }: SweepOptions): Promise<string[]> {
   const marker = `--user-data-dir=${profilesRoot}/`;
@@ -46,8 +49,23 @@ export async function sweepOrphans({ profilesRoot, store, logger, confirmExitMs 
   });
   const correlationId = `node-restart-${randomUUID()}`;
   const ended: string[] = [];
-  for (const sessionId of dirs) {
-    const dir = path.join(profilesRoot, sessionId);
+  const warm: string[] = [];
+  for (const name of dirs) {
+    const dir = path.join(profilesRoot, name);
+    let sessionId: string | undefined = name;
+    if (isWarmProfile(name)) {
+      try {
+        sessionId = await markedSession(dir);
+      } catch (err) {
+        logger.error({ err, profileDir: dir }, 'could not read which session a warm profile served; kept for the next start');
+        continue;
+      }
+    }
+    if (sessionId === undefined) {
+      warm.push(name);
+      await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+      continue;
+    }
     try {
       subjects.sessionEvents(sessionId); // not a session id: nothing to end, just a stray dir
       await executeSessionCommand(store, sessionId, { type: 'End', status: 'ERROR', reason: 'NODE_RESTARTED' }, { correlationId });
@@ -61,6 +79,7 @@ export async function sweepOrphans({ profilesRoot, store, logger, confirmExitMs 
     }
     await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   }
-  if (dirs.length > 0) logger.warn({ sessionIds: ended, correlationId }, 'ended sessions left by a previous run');
+  if (warm.length > 0) logger.warn({ profiles: warm }, 'removed idle warm profiles left by a previous run');
+  if (dirs.length > warm.length) logger.warn({ sessionIds: ended, correlationId }, 'ended sessions left by a previous run');
   return ended;
 }

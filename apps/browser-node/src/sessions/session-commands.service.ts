@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   refusal,
@@ -10,7 +11,10 @@ import {
 import { SessionRuleViolation, toSnapshot, type SessionState } from '@hangar/domain';
 import { EVENT_STORE, executeSessionCommand, type EventStore } from '@hangar/messaging';
 import type { Logger } from '@hangar/runtime';
+import { needsOwnLaunch } from '../chromium/chromium.flags.js';
 import { launchChromium } from '../chromium/chromium.launcher.js';
+import type { ChromiumProcess } from '../chromium/chromium.process.js';
+import { WarmPool } from '../chromium/warm-pool.service.js';
 import { CdpProxy } from '../cdp/cdp-proxy.server.js';
 import type { NodeConfig } from '../env.js';
 import { LOGGER, NODE_CONFIG } from '../tokens.js';
@@ -38,6 +42,7 @@ export class SessionCommands {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(SessionRegistry) private readonly registry: SessionRegistry,
     @Inject(CdpProxy) private readonly proxy: CdpProxy,
+    @Inject(WarmPool) private readonly pool: WarmPool,
   ) {}
 
   async start(command: StartSessionCommand): Promise<StartSessionReply> {
@@ -59,24 +64,51 @@ export class SessionCommands {
     return this.registry.trackLaunch(sessionId, this.launchAndStart(command));
   }
 
+  /**
+   * A warm browser when the session's settings fit the pool's command line and one is ready, else
+   * a launch of its own: a start never waits for the pool. `fresh` says why it launched. Nothing
+   * is applied to a warm browser over CDP: the settings it may serve are exactly those its command
+   * line already has (the default viewport among them).
+   */
+  private async acquire(command: StartSessionCommand, logger: Logger): Promise<{ browser: ChromiumProcess; warm: boolean; fresh?: string }> {
+    const ownLaunch = needsOwnLaunch(command.browserSettings, this.config.headless);
+    if (ownLaunch === undefined && this.config.warmPoolSize > 0) {
+      const browser = await this.pool.handOut(command.sessionId, logger);
+      if (browser) return { browser, warm: true };
+    }
+    const browser = await launchChromium({
+      chromePath: this.config.chromePath,
+      profileDir: path.join(this.config.profilesRoot, command.sessionId),
+      browserSettings: command.browserSettings,
+      headless: this.config.headless,
+      timeoutMs: this.config.launchTimeoutMs,
+      logger,
+    });
+    return { browser, warm: false, fresh: ownLaunch ?? (this.config.warmPoolSize > 0 ? 'pool empty' : 'no pool') };
+  }
+
   private async launchAndStart(command: StartSessionCommand): Promise<StartSessionReply> {
+    try {
+      return await this.acquireAndStart(command);
+    } finally {
+      // After a hand-out the pool is one short; it waits for the starts under way before it launches.
+      this.pool.refill();
+    }
+  }
+
+  private async acquireAndStart(command: StartSessionCommand): Promise<StartSessionReply> {
     const { sessionId, correlationId } = command;
     const logger = this.logger.child({ sessionId, correlationId });
-    let browser;
+    const startedAt = Date.now();
+    let acquired;
     try {
-      browser = await launchChromium({
-        chromePath: this.config.chromePath,
-        profilesRoot: this.config.profilesRoot,
-        sessionId,
-        browserSettings: command.browserSettings,
-        headless: this.config.headless,
-        timeoutMs: this.config.launchTimeoutMs,
-        logger,
-      });
+      acquired = await this.acquire(command, logger);
     } catch (err) {
       logger.error({ err }, 'chromium launch failed');
       return refusal({ code: 'LAUNCH_FAILED', message: err instanceof Error ? err.message : String(err) });
     }
+    const { browser, warm, fresh } = acquired;
+    const launchMs = Date.now() - startedAt;
     const session = this.registry.register(sessionId, correlationId, browser);
     return this.registry.queue.run(sessionId, async () => {
       // A drain lets a launch it found in flight run like any other session; a shutdown does not.
@@ -89,6 +121,8 @@ export class SessionCommands {
       try {
         const endpoint = this.proxy.sessionEndpoint(sessionId);
         const state = await this.registry.apply(session, { type: 'Start', nodeId: this.config.nodeId, endpoint, pid: browser.pid }, { correlationId });
+        const totalMs = Date.now() - startedAt;
+        logger.debug({ warm, ...(fresh ? { fresh } : {}), pid: browser.pid, launchMs, recordMs: totalMs - launchMs, totalMs }, 'session start timing');
         return snapshotReply(state);
       } catch (err) {
         // Typically released while its browser launched: the log says it ended, so the browser

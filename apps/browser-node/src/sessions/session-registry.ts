@@ -46,6 +46,11 @@ export class SessionRegistry {
     return [...new Set([...this.live.keys(), ...this.launching.keys()])];
   }
 
+  /** Session starts under way (a fresh launch, or a warm browser's hand-out and SessionStarted). */
+  get launchesInFlight(): number {
+    return this.launching.size;
+  }
+
   isLaunching(sessionId: string): boolean {
     return this.launching.has(sessionId);
   }

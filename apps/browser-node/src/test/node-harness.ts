@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Logger } from '@nestjs/common';
 import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
@@ -93,12 +93,106 @@ export async function startNode(h: Harness, nodeId: string, env: Record<string, 
 /** Live Chromium processes started with a profile under `profilesRoot`. */
 export const chromiumPids = (profilesRoot: string) => chromiumProcesses(`--user-data-dir=${profilesRoot}/`);
 
-/** Live Chromium processes of one session (its profile dir). */
-export const sessionChromiumPids = (profilesRoot: string, sessionId: string) => chromiumProcesses(`--user-data-dir=${path.join(profilesRoot, sessionId)}`);
+/** The marker a warm profile names its session in (src/chromium/warm-profile.ts). */
+const SESSION_MARKER = 'hangar-session';
+
+function readMarker(dir: string): string | undefined {
+  try {
+    return readFileSync(path.join(dir, SESSION_MARKER), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Warm profile dirs (`warm.<uuid>`) under the root, handed out or not. */
+export function warmProfileDirs(profilesRoot: string): string[] {
+  try {
+    return readdirSync(profilesRoot)
+      .filter((name) => name.startsWith('warm.'))
+      .map((name) => path.join(profilesRoot, name));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A session's profile dir: `<root>/<sessionId>` for a browser launched for it, the warm dir whose
+ * marker names it for a warm-served one; `<root>/<sessionId>` (absent) once neither exists.
+ */
+export function sessionProfileDir(profilesRoot: string, sessionId: string): string {
+  const own = path.join(profilesRoot, sessionId);
+  if (existsSync(own)) return own;
+  return warmProfileDirs(profilesRoot).find((dir) => readMarker(dir) === sessionId) ?? own;
+}
+
+/** Live Chromium processes of one profile dir. */
+export const profileChromiumPids = (profileDir: string) => chromiumProcesses(`--user-data-dir=${profileDir}`);
+
+/** Live Chromium processes of one session (its profile dir, warm or not). */
+export const sessionChromiumPids = (profilesRoot: string, sessionId: string) => profileChromiumPids(sessionProfileDir(profilesRoot, sessionId));
+
+/**
+ * The profile dir a Chromium process was started with. Chromium's helpers rewrite their command
+ * line into one space-separated string (setproctitle), so it is not split on NULs.
+ */
+export function userDataDir(pid: number): string | undefined {
+  try {
+    return /--user-data-dir=(\S+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '))?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Live Chromium processes of warm browsers not handed out: started with a warm dir (by their
+ * command line, so one still creating its dir counts too) that holds no session marker.
+ */
+export const idleWarmPids = (profilesRoot: string) =>
+  chromiumProcesses(`--user-data-dir=${path.join(profilesRoot, 'warm.')}`).filter((pid) => {
+    const dir = userDataDir(pid);
+    return dir !== undefined && readMarker(dir) === undefined;
+  });
+
+/** The browser (process group leader) pids of a node's idle warm browsers. */
+export function idleWarmBrowserPids(profilesRoot: string): number[] {
+  return idleWarmPids(profilesRoot).filter((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pid;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Live Chromium processes under the root that are not idle warm browsers: sessions' and leaks.
+ * Each process is judged by its own command line in one pass, and one that has exited meanwhile
+ * (a short-lived helper of a warm browser still starting) is no leak.
+ */
+export function nonWarmChromiumPids(profilesRoot: string): number[] {
+  const warmPrefix = path.join(profilesRoot, 'warm.');
+  return chromiumPids(profilesRoot).filter((pid) => {
+    const dir = userDataDir(pid);
+    const idleWarm = dir !== undefined && dir.startsWith(warmPrefix) && readMarker(dir) === undefined;
+    return !idleWarm && processAlive(pid);
+  });
+}
+
+/** `<pid> <command line>` of each process still there, for a readable leak report. */
+export function describeProcesses(pids: number[]): string[] {
+  return pids.flatMap((pid) => {
+    try {
+      return [`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').slice(0, 400)}`];
+    } catch {
+      return [];
+    }
+  });
+}
 
 /** Safety net for a failed test: nothing of ours may outlive the test run. */
-export function killChromium(profilesRoot: string): void {
-  for (const pid of chromiumPids(profilesRoot)) {
+export function killChromium(profilesRoot: string, pids = chromiumPids(profilesRoot)): void {
+  for (const pid of pids) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
