@@ -26,6 +26,8 @@ const schema = z.object({
   BENCH_GET_IN_FLIGHT: count(1, 1_024, 16),
   BENCH_WARMUP: count(0, 100, 3),
   CHROME_PATH: z.string().min(1).optional(),
+  /** Echo the services' log lines (LOG_LEVEL warn) as they come. */
+  BENCH_LOGS: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
   /** Where the JSON goes; default <repo>/bench/results. */
   BENCH_RESULTS_DIR: z.string().min(1).optional(),
 });

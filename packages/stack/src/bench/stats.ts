@@ -1,6 +1,7 @@
 /** Summary of a sample of durations (milliseconds unless a caller says otherwise). */
 export interface Summary {
   n: number;
+  min: number;
   mean: number;
   p50: number;
   p90: number;
@@ -23,6 +24,7 @@ export function summarize(values: readonly number[]): Summary {
   const n = sorted.length;
   return {
     n,
+    min: n ? sorted[0]! : Number.NaN,
     mean: n ? sorted.reduce((a, b) => a + b, 0) / n : Number.NaN,
     p50: percentile(sorted, 0.5),
     p90: percentile(sorted, 0.9),

@@ -1,0 +1,192 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findChromium } from '@hangar/runtime';
+import { baselinePids } from './bench/baseline.browser.js';
+import { loadBenchConfig } from './bench/bench.config.js';
+import { benchCdpRoundTrip } from './bench/cdp-roundtrip.bench.js';
+import { leftovers } from './bench/chromium.processes.js';
+import { runChurn } from './bench/churn.bench.js';
+import { benchCreateLatency } from './bench/create-latency.bench.js';
+import { benchGetThroughput } from './bench/get-throughput.bench.js';
+import { HangarClient } from './bench/hangar.client.js';
+import { benchIdleMemory } from './bench/idle-memory.bench.js';
+import { baselineLifecycle, benchLifecycle, hangarLifecycle } from './bench/lifecycle.bench.js';
+import { startLocalSite } from './bench/local-site.js';
+import { eventTableLagSamplesMs, histogramDelta, scrapeLagHistogram, type LagHistogram } from './bench/projection-lag.bench.js';
+import { describeMachine, summaryText, uncleanSteps, writeResults } from './bench/report.js';
+import { ForeignLoadMonitor } from './bench/foreign-load.js';
+import { nextHeartbeat } from './bench/node.heartbeat.js';
+import { waitForQuiet } from './bench/quiet-machine.js';
+import { summarize } from './bench/stats.js';
+import { evaluateTargets, type Measurements } from './bench/targets.js';
+import { freePort } from './free-port.js';
+import { startStack, type Stack } from './stack.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const config = loadBenchConfig();
+const chromePath = findChromium(config.CHROME_PATH);
+if (!chromePath) throw new Error('Chromium not found; run: apt-get install -y chromium (or set CHROME_PATH)');
+const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const startedAt = new Date();
+// Another workload on the box would land in every figure: recorded, not corrected for.
+const loadAverageAtStart = os.loadavg();
+const foreign = new ForeignLoadMonitor(baselinePids);
+const t0 = performance.now();
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hangar-bench-'));
+const logs: string[] = [];
+const site = await startLocalSite();
+const opsPort = await freePort();
+const churnLevels = config.BENCH_CHURN_CONCURRENCY;
+const sessionsHeld = Math.max(config.BENCH_IDLE_SESSIONS, ...churnLevels) + 1;
+let stack: Stack | undefined;
+const quietWaits: { before: string; waitedMs: number; quiet: boolean; busy: number }[] = [];
+const quiet = async (before: string) => {
+  const w = await waitForQuiet();
+  quietWaits.push({ before, ...w });
+  if (!w.quiet) progress(`machine still ${(w.busy * 100).toFixed(0)}% busy before ${before}; measuring anyway`);
+};
+
+// Ctrl-C mid-run: take the stack (and its browsers) down before leaving.
+process.once('SIGINT', () => {
+  progress('interrupted; stopping the stack');
+  void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+});
+
+async function measure(s: Stack): Promise<Measurements> {
+  const client = new HangarClient(s);
+  const metricsUrl = `http://127.0.0.1:${opsPort}/metrics`;
+
+  await quiet('start');
+  node = await nextHeartbeat(s.nc);
+  progress(`browser-node: maxSessions ${node?.maxSessions ?? '?'}, warm browsers ready ${node?.warmSlots ?? '?'}`);
+  progress(`(1) POST /v1/sessions latency: ${config.BENCH_CREATE_N} sequential creates`);
+  await quiet('create latency');
+  foreign.phase('(1) create latency');
+  const create = await benchCreateLatency(client, config.BENCH_CREATE_N, config.BENCH_WARMUP);
+  progress(`(2) lifecycle: ${config.BENCH_LIFECYCLE_N} through Hangar, then ${config.BENCH_LIFECYCLE_N} with puppeteer.launch`);
+  foreign.phase('(2) lifecycle');
+  const lifecycle = await benchLifecycle(client, chromePath!, site.url, config.BENCH_LIFECYCLE_N, config.BENCH_WARMUP, () => quiet('a lifecycle block'));
+  progress(`(3) CDP round trip: ${config.BENCH_CDP_N} per path`);
+  await quiet('CDP round trip');
+  foreign.phase('(3) CDP round trip');
+  const cdp = await benchCdpRoundTrip(client, s.store, config.BENCH_CDP_N);
+  progress(`(5) idle memory: ${config.BENCH_IDLE_SESSIONS} sessions, then as many plain browsers`);
+  foreign.phase('(5) idle memory');
+  const memory = await benchIdleMemory(client, s.store, chromePath!, config.BENCH_IDLE_SESSIONS);
+
+  const churn: Measurements['churn'] = [];
+  const lagDeltas: LagHistogram[] = [];
+  const lagSamples: number[] = [];
+  for (const c of churnLevels) {
+    progress(`(4) churn at concurrency ${c}: ${config.BENCH_CHURN_SECONDS} s Hangar, then ${config.BENCH_CHURN_SECONDS} s puppeteer.launch`);
+    await quiet(`Hangar churn c=${c}`);
+    foreign.phase(`(4) Hangar churn c=${c}`);
+    const before = await scrapeLagHistogram(metricsUrl);
+    const hangar = await runChurn(() => hangarLifecycle(client, site.url), c, config.BENCH_CHURN_SECONDS);
+    // The last iterations' events are still on their way to the projector.
+    await sleep(1_000);
+    lagDeltas.push(histogramDelta(before, await scrapeLagHistogram(metricsUrl)));
+    lagSamples.push(...(await eventTableLagSamplesMs(s.db, hangar.startedAt, hangar.endedAt)));
+    await quiet(`baseline churn c=${c}`);
+    foreign.phase(`(4) baseline churn c=${c}`);
+    const baseline = await runChurn(() => baselineLifecycle(chromePath!, site.url), c, config.BENCH_CHURN_SECONDS);
+    churn.push({ hangar, baseline });
+  }
+  const histogram = lagDeltas.reduce((sum, d) => ({
+    buckets: sum.buckets.map((b, i) => ({ le: b.le, count: b.count + (d.buckets[i]?.count ?? 0) })),
+    count: sum.count + d.count,
+    sum: sum.sum + d.sum,
+  }));
+
+  progress(`(6) GET /v1/sessions/:id: ${config.BENCH_GET_IN_FLIGHT} in flight for ${config.BENCH_GET_SECONDS} s`);
+  const session = await client.create({ keepAlive: true });
+  await quiet('GET throughput');
+  foreign.phase('(6) GET throughput');
+  const gets = await benchGetThroughput(s.apiUrl, s.apiKey, session.id, config.BENCH_GET_IN_FLIGHT, config.BENCH_GET_SECONDS).finally(() => client.release(session.id));
+  return { create, lifecycle, cdp, churn, memory, lag: { histogram, eventTableMs: summarize(lagSamples) }, gets };
+}
+
+let measurements: Measurements | undefined;
+let node: Awaited<ReturnType<typeof nextHeartbeat>>;
+let failure: unknown;
+try {
+  progress(`starting the stack in ${dataDir}`);
+  stack = await startStack({
+    dataDir,
+    port: 0,
+    concurrency: 32,
+    nodes: 1,
+    logLevel: 'warn',
+    env: {
+      projector: { HANGAR_OPS_PORT: String(opsPort) },
+      // The node's own defaults (capacity, warm pool) are what is measured; its session cap is
+      // raised only when the bench would hold more sessions than its by-CPU default (4 per CPU)
+      // allows, e.g. many idle sessions on a small machine.
+      ...(sessionsHeld > 4 * os.availableParallelism() ? { 'browser-node': { HANGAR_MAX_SESSIONS: String(sessionsHeld) } } : {}),
+    },
+    log: (line) => {
+      logs.push(line);
+      if (config.BENCH_LOGS) process.stderr.write(`${line}\n`);
+    },
+  });
+  measurements = await measure(stack);
+} catch (err) {
+  failure = err;
+  progress(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+} finally {
+  foreign.phase('teardown');
+  progress('stopping the stack');
+  await stack?.stop();
+  await site.close();
+}
+
+// Nothing of this run may outlive it: session browsers (marked by the data dir in their
+// command line), baseline browsers (their process groups), Postgres and NATS (the data dir).
+let left = leftovers(baselinePids, dataDir);
+for (let waited = 0; left.length > 0 && waited < 5_000; waited += 100) {
+  await sleep(100);
+  left = leftovers(baselinePids, dataDir);
+}
+if (left.length > 0) {
+  progress(`LEFTOVER processes after stop: ${left.join(', ')}; killing them`);
+  for (const pid of left) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+} else progress('no Chromium (or any other process of this run) left running');
+rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+
+const foreignLoad = foreign.stop();
+const durationS = Math.round((performance.now() - t0) / 100) / 10;
+const machine = describeMachine(chromePath);
+const rows = measurements ? evaluateTargets(measurements) : [];
+const resultsDir = config.BENCH_RESULTS_DIR ?? path.join(ROOT, 'bench', 'results');
+const file = writeResults(resultsDir, startedAt, {
+  startedAt: startedAt.toISOString(),
+  durationS,
+  machine,
+  node: node ? { maxSessions: node.maxSessions, warmSlotsAtStart: node.warmSlots } : null,
+  loadAverageAtStart,
+  foreignLoad,
+  /** Steps during which other work took more than 5% of the CPUs: their figures are not clean. */
+  uncleanSteps: uncleanSteps(foreignLoad).map(([name]) => name),
+  quietWaits,
+  config: { ...config, CHROME_PATH: chromePath },
+  rows,
+  measurements,
+  leftoverPids: left,
+  error: failure === undefined ? null : String(failure),
+  serviceLogTail: logs.slice(-50),
+  serviceLogLines: logs.length,
+});
+
+if (measurements) process.stdout.write(summaryText({ startedAt, durationS, machine, node, rows, measurements, serviceLogLines: logs.length, foreignLoad }));
+process.stdout.write(`results: ${path.relative(process.cwd(), file)} (and latest.json)\n`);
+process.exit(failure !== undefined || left.length > 0 ? 1 : 0);
