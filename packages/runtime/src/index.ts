@@ -4,3 +4,4 @@ export * from './lifecycle.js';
 export * from './ops-server.js';
 export * from './keyed-queue.js';
 export * from './system.js';
+export * from './chromium-flags.js';

@@ -1,3 +1,4 @@
+import { CHROMIUM_HOST_FLAGS } from '@hangar/runtime';
 import type { BrowserSettings } from '@hangar/contracts';
 
 /** Browserbase's default viewport; a session that names none gets this window. */
@@ -18,19 +19,7 @@ export function chromiumArgs({ profileDir, browserSettings, headless }: FlagOpti
   const viewport = browserSettings.viewport ?? DEFAULT_VIEWPORT;
   return [
     ...(headless ? ['--headless=new'] : []),
-    // Containers rarely grant the namespaces Chromium's sandbox needs; isolation between sessions
-    // is the process tree + profile dir (and the container around the node).
-    '--no-sandbox',
-    '--disable-gpu',
-    // /dev/shm is 64 MiB in a default container; Chromium crashes tabs when it fills.
-    '--disable-dev-shm-usage',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--no-default-browser-check',
-    // QUIC would bypass the HTTP proxies a session may be given.
-    '--disable-quic',
+    ...CHROMIUM_HOST_FLAGS,
     // Loopback only: clients reach the browser through the node's proxy, never directly.
     '--remote-debugging-address=127.0.0.1',
     '--remote-debugging-port=0',

@@ -1,22 +1,14 @@
 import puppeteer, { type Browser } from 'puppeteer-core';
+import { CHROMIUM_HOST_FLAGS } from '@hangar/runtime';
 
 /**
  * The browser-node's command line (apps/browser-node/src/chromium/chromium.flags.ts) for a session
  * with default settings, minus the per-session profile dir, which puppeteer makes and deletes
- * itself. Copied rather than imported: the bench must not reach into an app's source; keep the
- * two in step.
+ * itself. The shared switches come from the one list both use.
  */
 export const NODE_FLAGS = [
   '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--no-default-browser-check',
-  '--disable-quic',
+  ...CHROMIUM_HOST_FLAGS,
   '--remote-debugging-address=127.0.0.1',
   '--remote-debugging-port=0',
   '--window-size=1024,768',

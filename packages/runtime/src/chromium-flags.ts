@@ -1,0 +1,20 @@
+/**
+ * The Chromium switches every browser Hangar starts carries, whoever starts it (the browser-node,
+ * and the benchmark's plain `puppeteer.launch` baseline, so the two compare like with like).
+ */
+export const CHROMIUM_HOST_FLAGS = [
+  // Containers rarely grant the namespaces Chromium's sandbox needs; isolation between sessions
+  // is the process tree + profile dir (and the container around the node).
+  '--no-sandbox',
+  '--disable-gpu',
+  // /dev/shm is 64 MiB in a default container; Chromium crashes tabs when it fills.
+  '--disable-dev-shm-usage',
+  // Closed or metered networks: no background fetches, component updates, sync or first-run UI.
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--no-default-browser-check',
+  // QUIC would bypass the HTTP proxies a session may be given.
+  '--disable-quic',
+] as const;
