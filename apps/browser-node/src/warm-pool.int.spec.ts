@@ -1,32 +1,25 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import puppeteer from 'puppeteer-core';
 import { eventually } from '@hangar/testing';
 import { listProcesses } from './chromium/process-group.js';
 import { canLeaveIdleScheduling, SCHED_IDLE, SCHED_OTHER, threadPolicies } from './chromium/process-scheduling.js';
 import {
   chromiumPids,
-  describeProcesses,
   drainOnNode,
   idleWarmBrowserPids,
-  killChromium,
-  nonWarmChromiumPids,
   processAlive,
   profileChromiumPids,
   requestSession,
   sessionProfileDir,
-  startHarness,
-  startNode,
   startOnNode,
   stopOnNode,
   userDataDir,
   waitForEvent,
   warmProfileDirs,
-  watchHeartbeats,
-  type Harness,
-  type HeartbeatWatch,
   type RunningNode,
 } from './test/node-harness.js';
+import { useNodeFixture } from './test/node-fixture.js';
 
 /** The scheduling policies found among the threads of every process in the browser's group. */
 function groupPolicies(pgid: number): number[] {
@@ -62,64 +55,20 @@ const timingOf = async (node: RunningNode, sessionId: string): Promise<StartTimi
 /** Refills launch SCHED_IDLE when the node (same user and capabilities as this test) can take that back. */
 const REFILLS_IDLE = canLeaveIdleScheduling();
 
-let h: Harness;
-const nodes: RunningNode[] = [];
-const browsers: Browser[] = [];
-const watches: HeartbeatWatch[] = [];
-
-async function launchNode(nodeId: string, env: Record<string, string>): Promise<RunningNode> {
-  const node = await startNode(h, nodeId, env);
-  nodes.push(node);
-  return node;
-}
-
-function watch(nodeId: string): HeartbeatWatch {
-  const w = watchHeartbeats(h, nodeId);
-  watches.push(w);
-  return w;
-}
+const fx = useNodeFixture();
+const { browsers, launchNode, watch } = fx;
 
 /** Starts a requested session with the given settings; its SessionStarted pid and profile dir. */
 async function startRequested(node: RunningNode, sessionId: string, browserSettings: Record<string, unknown> = {}) {
-  const reply = await startOnNode(h, node.nodeId, sessionId, browserSettings);
+  const reply = await startOnNode(fx.h, node.nodeId, sessionId, browserSettings);
   if (!reply.ok) throw new Error(reply.error.message);
-  const { data } = await waitForEvent(h, sessionId, 'SessionStarted');
+  const { data } = await waitForEvent(fx.h, sessionId, 'SessionStarted');
   return { sessionId, endpoint: reply.value.endpoint!, pid: data.pid, profileDir: sessionProfileDir(node.profilesRoot, sessionId) };
 }
 
 /** A keepAlive session (disconnecting ends nothing), requested and started. */
 const startSession = async (node: RunningNode, browserSettings: Record<string, unknown> = {}) =>
-  startRequested(node, await requestSession(h, node.nodeId, { keepAlive: true }), browserSettings);
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-/** Profiles roots of the nodes started so far, and whether a node with that root still runs. */
-function profileRoots(): Map<string, boolean> {
-  const roots = new Map<string, boolean>();
-  for (const n of nodes) roots.set(n.profilesRoot, (roots.get(n.profilesRoot) ?? false) || processAlive(n.service.process.pid!));
-  return roots;
-}
-
-afterEach(async () => {
-  for (const w of watches.splice(0)) w.stop();
-  for (const b of browsers.splice(0)) await b.disconnect().catch(() => undefined);
-  // A node that still runs keeps its idle warm browsers; nothing else may be left.
-  const leaked = [...profileRoots()].flatMap(([root, running]) => (running ? nonWarmChromiumPids(root) : chromiumPids(root)));
-  const report = describeProcesses(leaked);
-  killChromium('', leaked);
-  expect(report).toEqual([]);
-});
-
-afterAll(async () => {
-  for (const n of nodes) await n.service.stop('SIGTERM', 10_000);
-  // A SIGTERM takes the warm browsers down with the sessions.
-  const left = [...profileRoots().keys()].flatMap((root) => chromiumPids(root));
-  for (const root of profileRoots().keys()) killChromium(root);
-  await h?.close();
-  expect(left).toEqual([]);
-});
+  startRequested(node, await requestSession(fx.h, node.nodeId, { keepAlive: true }), browserSettings);
 
 describe('browser-node warm pool', () => {
   let node: RunningNode;
@@ -180,7 +129,7 @@ describe('browser-node warm pool', () => {
     for (const p of refilled) expect(groupPolicies(p)).toEqual([SCHED_OTHER]);
 
     await browser.disconnect();
-    expect(await stopOnNode(h, node.nodeId, sessionId)).toMatchObject({ ok: true, value: { status: 'COMPLETED' } });
+    expect(await stopOnNode(fx.h, node.nodeId, sessionId)).toMatchObject({ ok: true, value: { status: 'COMPLETED' } });
   });
 
   it('launches fresh for settings that need their own flags, and when the pool is empty, without waiting for a refill', async () => {
@@ -194,14 +143,14 @@ describe('browser-node warm pool', () => {
     expect(idleWarmBrowserPids(node.profilesRoot).sort()).toEqual([...warm].sort());
 
     // Three default starts at once: two warm, the third finds the pool empty and launches.
-    const ids = await Promise.all([1, 2, 3].map(() => requestSession(h, node.nodeId, { keepAlive: true })));
+    const ids = await Promise.all([1, 2, 3].map(() => requestSession(fx.h, node.nodeId, { keepAlive: true })));
     const trio = await Promise.all(ids.map((id) => startRequested(node, id)));
     const timings = await Promise.all(trio.map((s) => timingOf(node, s.sessionId)));
     expect(timings.filter((t) => t.warm)).toHaveLength(2);
     expect(timings.filter((t) => !t.warm)).toEqual([expect.objectContaining({ fresh: 'pool empty' })]);
     expect(trio.filter((s) => warm.includes(s.pid))).toHaveLength(2);
 
-    for (const s of [custom, ...trio]) expect(await stopOnNode(h, node.nodeId, s.sessionId)).toMatchObject({ ok: true });
+    for (const s of [custom, ...trio]) expect(await stopOnNode(fx.h, node.nodeId, s.sessionId)).toMatchObject({ ok: true });
     await poolFull();
   });
 
@@ -223,7 +172,7 @@ describe('browser-node warm pool', () => {
     const first = await startSession(node);
     expect(path.basename(first.profileDir)).toMatch(/^warm\./);
 
-    expect(await stopOnNode(h, node.nodeId, first.sessionId)).toMatchObject({ ok: true });
+    expect(await stopOnNode(fx.h, node.nodeId, first.sessionId)).toMatchObject({ ok: true });
 
     expect(processAlive(first.pid)).toBe(false);
     expect(profileChromiumPids(first.profileDir)).toEqual([]);
@@ -232,7 +181,7 @@ describe('browser-node warm pool', () => {
     const second = await startSession(node);
     expect(second.pid).not.toBe(first.pid);
     expect(second.profileDir).not.toBe(first.profileDir);
-    expect(await stopOnNode(h, node.nodeId, second.sessionId)).toMatchObject({ ok: true });
+    expect(await stopOnNode(fx.h, node.nodeId, second.sessionId)).toMatchObject({ ok: true });
   });
 });
 
@@ -258,7 +207,7 @@ describe('browser-node warm pool across a crash and a shutdown', () => {
     expect(orphans.filter(processAlive)).toEqual([]);
     expect(chromiumPids(second.profilesRoot)).toEqual([]);
     expect(readdirSync(second.profilesRoot)).toEqual([]);
-    expect((await waitForEvent(h, session.sessionId, 'SessionEnded')).data).toMatchObject({ status: 'ERROR', reason: 'NODE_RESTARTED' });
+    expect((await waitForEvent(fx.h, session.sessionId, 'SessionEnded')).data).toMatchObject({ status: 'ERROR', reason: 'NODE_RESTARTED' });
     expect(second.logs.some((l) => l.includes('removed idle warm profiles left by a previous run'))).toBe(true);
   });
 
@@ -268,7 +217,7 @@ describe('browser-node warm pool across a crash and a shutdown', () => {
     await beats.next((b) => b.warmSlots === 2, 20_000);
     const warm = await eventually(() => idleWarmBrowserPids(node.profilesRoot), (pids) => pids.length === 2, 5_000);
 
-    expect(await drainOnNode(h, node.nodeId)).toEqual({ ok: true });
+    expect(await drainOnNode(fx.h, node.nodeId)).toEqual({ ok: true });
 
     expect(await beats.next((b) => b.draining)).toMatchObject({ warmSlots: 0, running: 0 });
     expect(await node.service.exited).toBe(0);
@@ -291,6 +240,6 @@ describe('browser-node warm pool across a crash and a shutdown', () => {
     expect(chromiumPids(node.profilesRoot)).toEqual([]);
     expect(warm.filter(processAlive)).toEqual([]);
     expect(readdirSync(node.profilesRoot)).toEqual([]);
-    expect((await waitForEvent(h, session.sessionId, 'SessionEnded')).data).toMatchObject({ status: 'ERROR', reason: 'NODE_SHUTDOWN' });
+    expect((await waitForEvent(fx.h, session.sessionId, 'SessionEnded')).data).toMatchObject({ status: 'ERROR', reason: 'NODE_SHUTDOWN' });
   });
 });

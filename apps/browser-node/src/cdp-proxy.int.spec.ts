@@ -1,0 +1,145 @@
+import { startSessionReply, stopSessionReply, subjects } from '@hangar/contracts';
+import { executeSessionCommand, sendCommand } from '@hangar/messaging';
+import { processAlive, requestSession, sessionEvents, startOnNode, stopOnNode, waitForEvent, type RunningNode } from './test/node-harness.js';
+import { connect, firstPage, httpGet, profileGone, upgradeStatus, useNodeFixture } from './test/node-fixture.js';
+
+const fx = useNodeFixture();
+const { browsers, launchNode } = fx;
+
+describe('browser-node with one long-running node', () => {
+  let node: RunningNode;
+  beforeAll(async () => {
+    // A pool of one: sessions with default settings run on a warm browser whenever one is ready.
+    node = await launchNode('node-a', { HANGAR_MAX_SESSIONS: '4', HANGAR_WARM_POOL: '1' });
+  });
+
+  it('serves CDP through its proxy and ends COMPLETED / CLIENT_DISCONNECTED when the only client leaves', async () => {
+    const sessionId = await requestSession(fx.h, node.nodeId);
+    const reply = await startOnNode(fx.h, node.nodeId, sessionId, { viewport: { width: 800, height: 600 } });
+    if (!reply.ok) throw new Error(reply.error.message);
+    expect(reply.value).toMatchObject({ id: sessionId, status: 'RUNNING', nodeId: node.nodeId, clients: 0 });
+    const endpoint = reply.value.endpoint!;
+    expect(endpoint).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:\\d+/sessions/${sessionId}$`));
+    const started = await waitForEvent(fx.h, sessionId, 'SessionStarted');
+    expect(processAlive(started.data.pid)).toBe(true);
+
+    const browser = await connect(endpoint);
+    browsers.push(browser);
+    const page = await firstPage(browser);
+    await page.goto('data:text/html,<title>hangar</title><p>hi</p>');
+    expect(await page.title()).toBe('hangar');
+    expect(await page.evaluate('window.innerWidth')).toBe(800);
+    await browser.disconnect();
+
+    const ended = await waitForEvent(fx.h, sessionId, 'SessionEnded');
+    expect(ended.data).toMatchObject({ status: 'COMPLETED', reason: 'CLIENT_DISCONNECTED' });
+    expect((await sessionEvents(fx.h, sessionId)).map((e) => e.type)).toEqual([
+      'SessionRequested',
+      'SessionScheduled',
+      'SessionStarted',
+      'ClientConnected',
+      'ClientDisconnected',
+      'SessionEnded',
+    ]);
+    expect(processAlive(started.data.pid)).toBe(false);
+    await profileGone(node.profilesRoot, sessionId);
+    expect(await upgradeStatus(endpoint)).toBe(404);
+  });
+
+  it('keeps a keepAlive session across disconnects, serves several clients at once, and tears down on stop', async () => {
+    const sessionId = await requestSession(fx.h, node.nodeId, { keepAlive: true });
+    const reply = await startOnNode(fx.h, node.nodeId, sessionId);
+    if (!reply.ok) throw new Error(reply.error.message);
+    const endpoint = reply.value.endpoint!;
+    const { data } = await waitForEvent(fx.h, sessionId, 'SessionStarted');
+
+    const first = await connect(endpoint);
+    browsers.push(first);
+    await (await firstPage(first)).goto('data:text/html,<title>kept</title>');
+    await first.disconnect();
+    await waitForEvent(fx.h, sessionId, 'ClientDisconnected');
+
+    // A reconnect is only possible if the disconnect did not end the session.
+    const a = await connect(endpoint);
+    const b = await connect(endpoint);
+    browsers.push(a, b);
+    expect(await (await firstPage(a)).title()).toBe('kept');
+    expect(await (await firstPage(b)).evaluate(() => 6 * 7)).toBe(42);
+    await a.disconnect();
+    expect(await (await firstPage(b)).evaluate('document.title')).toBe('kept');
+
+    const bGone = new Promise<void>((resolve) => b.once('disconnected', () => resolve()));
+    const stopped = await stopOnNode(fx.h, node.nodeId, sessionId);
+    if (!stopped.ok) throw new Error(stopped.error.message);
+    expect(stopped.value).toMatchObject({ status: 'COMPLETED', endReason: 'RELEASED', clients: 0 });
+    await bGone;
+    expect(processAlive(data.pid)).toBe(false);
+    await profileGone(node.profilesRoot, sessionId);
+
+    const events = await sessionEvents(fx.h, sessionId);
+    expect(events.filter((e) => e.type === 'ClientConnected').map((e) => e.data)).toEqual([
+      expect.objectContaining({ clients: 1 }),
+      expect.objectContaining({ clients: 1 }),
+      expect.objectContaining({ clients: 2 }),
+    ]);
+    expect(events.filter((e) => e.type === 'SessionEnded')).toHaveLength(1);
+
+    // Stopping again is idempotent: the same final state, nothing appended.
+    const again = await stopOnNode(fx.h, node.nodeId, sessionId, 'ERROR', 'TIMEOUT');
+    expect(again).toEqual(stopped);
+  });
+
+  it('ends ERROR / BROWSER_CRASHED when Chromium is killed', async () => {
+    const sessionId = await requestSession(fx.h, node.nodeId);
+    const reply = await startOnNode(fx.h, node.nodeId, sessionId);
+    if (!reply.ok) throw new Error(reply.error.message);
+    const { data } = await waitForEvent(fx.h, sessionId, 'SessionStarted');
+
+    process.kill(data.pid, 'SIGKILL');
+
+    const ended = await waitForEvent(fx.h, sessionId, 'SessionEnded');
+    expect(ended.data).toMatchObject({ status: 'ERROR', reason: 'BROWSER_CRASHED' });
+    await profileGone(node.profilesRoot, sessionId);
+    expect(await upgradeStatus(reply.value.endpoint!)).toBe(404);
+  });
+
+  it('ends COMPLETED / BROWSER_CLOSED when a client closes the browser over CDP', async () => {
+    const sessionId = await requestSession(fx.h, node.nodeId, { keepAlive: true });
+    const reply = await startOnNode(fx.h, node.nodeId, sessionId);
+    if (!reply.ok) throw new Error(reply.error.message);
+    const browser = await connect(reply.value.endpoint!);
+    browsers.push(browser);
+    await firstPage(browser);
+    await browser.close();
+
+    const ended = await waitForEvent(fx.h, sessionId, 'SessionEnded');
+    expect(ended.data).toMatchObject({ status: 'COMPLETED', reason: 'BROWSER_CLOSED' });
+  });
+
+  it('tears the browser down and refuses when the session ended while its browser launched', async () => {
+    const sessionId = await requestSession(fx.h, node.nodeId);
+    await executeSessionCommand(fx.h.store, sessionId, { type: 'End', status: 'COMPLETED', reason: 'RELEASED' }, { correlationId: 'test' });
+
+    const reply = await startOnNode(fx.h, node.nodeId, sessionId);
+
+    expect(reply).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    await profileGone(node.profilesRoot, sessionId);
+    expect((await sessionEvents(fx.h, sessionId)).map((e) => e.type)).toEqual(['SessionRequested', 'SessionScheduled', 'SessionEnded']);
+  });
+
+  it('refuses what it cannot do with the contract error codes, and answers health checks', async () => {
+    expect(await stopOnNode(fx.h, node.nodeId, 'never-existed')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    const invalid = await sendCommand(fx.h.client, subjects.startSessionOnNode(node.nodeId), { sessionId: '../etc' }, startSessionReply, 10_000);
+    expect(invalid).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    const badStop = await sendCommand(fx.h.client, subjects.stopSessionOnNode(node.nodeId), { sessionId: 'x', correlationId: 'c', status: 'NOPE' }, stopSessionReply, 10_000);
+    expect(badStop).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+
+    const sessionId = await requestSession(fx.h, node.nodeId);
+    const reply = await startOnNode(fx.h, node.nodeId, sessionId);
+    if (!reply.ok) throw new Error(reply.error.message);
+    const base = new URL(reply.value.endpoint!);
+    expect(await upgradeStatus(`ws://${base.host}/sessions/not-a-session`)).toBe(404);
+    expect(await httpGet(`http://${base.host}/healthz`)).toBe(200);
+    expect(await stopOnNode(fx.h, node.nodeId, sessionId)).toMatchObject({ ok: true, value: { status: 'COMPLETED' } });
+  });
+});
