@@ -127,6 +127,9 @@ describe('a fleet of nodes under failure', () => {
   });
 
   it('drains a node: nothing new is placed on it, its session finishes, then it leaves', async () => {
+    // Both us-west-2 nodes up (node-2 may still be coming back from the previous test).
+    const ready = (r: { body: { id: string; state: string }[] }) => ['node-1', 'node-2'].every((id) => r.body.find?.((n) => n.id === id)?.state === 'ready');
+    await eventually(() => api(t.stack, 'GET', '/v1/nodes', undefined, apiKey), ready, 15_000);
     let onNode1;
     const others = [];
     while (!onNode1) {
