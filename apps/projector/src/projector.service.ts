@@ -24,7 +24,7 @@ export class ProjectorService {
     this.lag = new Histogram({
       name: 'hangar_projection_lag_seconds',
       help: 'Time from an event occurring to its projection committing',
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     });
     this.applied = new Counter({ name: 'hangar_projection_events_applied_total', help: 'Events applied', labelNames: ['type'], registers: [registry] });
