@@ -23,6 +23,12 @@ export const gatewayEnvSchema = z.object({
   HANGAR_CONNECT_PENDING_WAIT_MS: intFromEnv(0, 120_000).default(10_000),
   /** How long a resolved API key is trusted without asking Postgres again. */
   HANGAR_API_KEY_CACHE_MS: intFromEnv(0, 3_600_000).default(10_000),
+  /**
+   * The projector's checkpoint that vouches for the sessions table (the projector's own
+   * HANGAR_PROJECTION_NAME): a session read skips its per-session stream check while that
+   * checkpoint has reached the last session event.
+   */
+  HANGAR_PROJECTION_NAME: z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'letters, digits, _ and - only' }).default('read-model'),
   /** A connected client that has sent nothing for this long is sent a WebSocket ping. */
   HANGAR_WS_PING_INTERVAL_MS: intFromEnv(10, 600_000).default(10_000),
   /**

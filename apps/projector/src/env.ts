@@ -4,7 +4,7 @@ import { commonEnv, databaseEnv, parseEnv } from '@hangar/runtime';
 export const envSchema = z.object({
   ...commonEnv,
   ...databaseEnv,
-  /** The durable consumer's name: one active projector per name; a new name rebuilds from the stream. */
+  /** The projection's checkpoint name: one active projector per name; a new name rebuilds from the stream. */
   HANGAR_PROJECTION_NAME: z.string().regex(/^[A-Za-z0-9_-]+$/).default('read-model'),
 });
 export type ProjectorEnv = z.infer<typeof envSchema>;

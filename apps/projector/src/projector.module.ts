@@ -1,7 +1,7 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { createDb, ensureDatabase, migrateToLatest, type Database, type Kysely } from '@hangar/db';
+import { createDb, ensureDatabase, migrateToLatest, repositories, type Database, type Kysely } from '@hangar/db';
 import { EVENTS_WILDCARD } from '@hangar/contracts';
-import { MessagingModule, NATS_CONNECTION, runDurableConsumer, type NatsConnection } from '@hangar/messaging';
+import { MessagingModule, NATS_CONNECTION, runCheckpointedFollower, type NatsConnection } from '@hangar/messaging';
 import { startOpsServer, type Logger, type OpsServer } from '@hangar/runtime';
 import type { ProjectorEnv } from './env.js';
 import { ProjectorService } from './projector.service.js';
@@ -32,13 +32,16 @@ class ProjectorRunner implements OnApplicationBootstrap, OnApplicationShutdown {
       ready: async () => !this.nc.isClosed() && (await this.db.selectNoFrom((eb) => eb.val(1).as('one')).execute().then(() => true, () => false)),
     });
     const service = new ProjectorService(this.db, this.env.HANGAR_PROJECTION_NAME, this.logger, this.ops.registry);
-    this.consumer = await runDurableConsumer(this.nc, {
-      durable: `projector-${this.env.HANGAR_PROJECTION_NAME}`,
+    const name = this.env.HANGAR_PROJECTION_NAME;
+    this.consumer = await runCheckpointedFollower(this.nc, {
       filterSubject: EVENTS_WILDCARD,
+      checkpoint: () => repositories(this.db).checkpoints.position(name),
       logger: this.logger,
-      handle: async (event, seq, msg) => {
-        await service.handle(event, seq, msg.subject);
+      handle: async (event, seq, subject) => {
+        await service.handle(event, seq, subject);
       },
+      // Versions before 0.2 followed the log through this durable consumer.
+      retiredDurable: `projector-${name}`,
     });
     this.logger.info({ projection: this.env.HANGAR_PROJECTION_NAME }, 'projector consuming');
   }

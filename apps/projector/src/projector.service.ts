@@ -1,5 +1,5 @@
 import type { DomainEvent } from '@hangar/contracts';
-import { repositories, type Database, type Kysely } from '@hangar/db';
+import { repositories, sql, type Database, type Kysely } from '@hangar/db';
 import type { Logger } from '@hangar/runtime';
 import { Histogram, Counter, type Registry } from 'prom-client';
 import { applyToReadModel } from './read-model.projection.js';
@@ -7,7 +7,7 @@ import { applyToReadModel } from './read-model.projection.js';
 /**
  * Exactly-once application on top of at-least-once delivery: the event row, the projection rows
  * and the checkpoint commit together, and an event at or below the checkpoint is a redelivery
- * that changes nothing. The checkpoint row is locked for the transaction, so a second projector
+ * that changes nothing. Following resumes from that checkpoint (runCheckpointedFollower). The checkpoint row is locked for the transaction, so a second projector
  * replica with the same name waits instead of interleaving.
  */
 export class ProjectorService {
@@ -33,6 +33,11 @@ export class ProjectorService {
 
   async handle(event: DomainEvent, seq: number, subject: string): Promise<'applied' | 'skipped'> {
     const outcome = await this.db.transaction().execute(async (trx) => {
+      // No fsync wait at commit: the read model is rebuilt from the stream, and an asynchronous
+      // commit is still atomic, so a crash loses the newest rows and their checkpoint together
+      // and the projector applies those events again. Under load the WAL flush was most of the
+      // lag (a commit queued behind browser profiles being written and deleted).
+      await sql`set local synchronous_commit = off`.execute(trx);
       const repos = repositories(trx);
       const position = await repos.checkpoints.positionForUpdate(this.name);
       if (seq <= position) return 'skipped' as const;

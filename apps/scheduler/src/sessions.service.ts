@@ -101,18 +101,18 @@ export class SessionsService {
       const scheduled = await executeSessionCommand(this.store, sessionId, { type: 'Schedule', nodeId: placement.nodeId }, meta, requested.state);
       this.state.adopt(scheduled.state);
       this.fleet.notePlaced(placement.nodeId);
-      return { ok: true as const, sessionId, nodeId: placement.nodeId };
+      return { ok: true as const, sessionId, nodeId: placement.nodeId, history: [...requested.appended, ...scheduled.appended] };
     });
     if (!admitted.ok) return admitted;
 
-    const { sessionId, nodeId } = admitted;
+    const { sessionId, nodeId, history } = admitted;
     const log = this.logger.child({ sessionId, nodeId, correlationId: cmd.correlationId });
     const t1 = performance.now();
     try {
       const reply = await sendCommand(
         this.client,
         subjects.startSessionOnNode(nodeId),
-        { correlationId: cmd.correlationId, sessionId, projectId: cmd.projectId, browserSettings: cmd.browserSettings },
+        { correlationId: cmd.correlationId, sessionId, projectId: cmd.projectId, browserSettings: cmd.browserSettings, history },
         startSessionReply,
         this.env.HANGAR_START_TIMEOUT_MS,
       );

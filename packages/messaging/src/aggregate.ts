@@ -30,17 +30,16 @@ export async function handleCommand<S, E extends DomainEvent>(
   aggregate: Aggregate<S, E>,
   decide: (state: S) => E[],
   options: { attempts?: number; state?: S } = {},
-): Promise<{ state: S; events: E[] }> {
+): Promise<{ state: S; events: E[]; appended: StoredEvent<E>[] }> {
   const attempts = options.attempts ?? 8;
   let state: S = options.state !== undefined ? options.state : await load(store, subject, aggregate);
   for (let attempt = 1; ; attempt++) {
     const events = decide(state);
-    if (events.length === 0) return { state, events };
+    if (events.length === 0) return { state, events, appended: [] };
     try {
       const seqs = await store.append(subject, events, aggregate.version(state));
-      let next = state;
-      events.forEach((event, i) => (next = aggregate.evolve(next, event, seqs[i]!)));
-      return { state: next, events };
+      const appended = events.map((event, i) => ({ event, seq: seqs[i]! }));
+      return { state: fold(aggregate, appended, state), events, appended };
     } catch (err) {
       if (!(err instanceof ConcurrencyConflict) || attempt >= attempts) throw err;
       state = await load(store, subject, aggregate);

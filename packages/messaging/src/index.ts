@@ -3,7 +3,7 @@ export * from './streams.js';
 export * from './event-store.js';
 export * from './aggregate.js';
 export * from './session-aggregate.js';
-export * from './durable-consumer.js';
+export * from './checkpointed-follower.js';
 export * from './event-follower.js';
 export * from './commands.js';
 export * from './nest.js';

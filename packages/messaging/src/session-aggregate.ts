@@ -1,7 +1,7 @@
 import { subjects, type DomainEvent, type EventMetadata, type SessionEvent } from '@hangar/contracts';
 import { decideSession, evolveSession, initialSessionState, type SessionCommand, type SessionState } from '@hangar/domain';
-import { handleCommand, load, type Aggregate } from './aggregate.js';
-import type { EventStore } from './event-store.js';
+import { fold, handleCommand, load, type Aggregate } from './aggregate.js';
+import type { EventStore, StoredEvent } from './event-store.js';
 
 const SESSION_EVENT_TYPES = new Set<string>([
   'SessionRequested',
@@ -21,6 +21,13 @@ export const sessionAggregate: Aggregate<SessionState, SessionEvent> = {
 };
 
 export const loadSession = (store: EventStore, sessionId: string) => load(store, subjects.sessionEvents(sessionId), sessionAggregate);
+
+/**
+ * A session's state from events already in hand (as appended by the writer that hands the
+ * session on), without reading the log. Stale is safe: the next append expects the last folded
+ * sequence, and a conflict reloads from the log.
+ */
+export const foldSession = (events: readonly StoredEvent[]) => fold(sessionAggregate, events);
 
 /** Runs one session command against the log with optimistic concurrency. */
 export function executeSessionCommand(

@@ -5,3 +5,4 @@ export * from './ops-server.js';
 export * from './keyed-queue.js';
 export * from './system.js';
 export * from './chromium-flags.js';
+export * from './next-flight.js';

@@ -17,7 +17,7 @@ import { startLocalSite } from './bench/local-site.js';
 import { eventTableLagSamplesMs, histogramDelta, scrapeLagHistogram, type LagHistogram } from './bench/projection-lag.bench.js';
 import { describeMachine, summaryText, uncleanSteps, writeResults } from './bench/report.js';
 import { ForeignLoadMonitor } from './bench/foreign-load.js';
-import { nextHeartbeat } from './bench/node.heartbeat.js';
+import { nextHeartbeat, warmPoolReady } from './bench/node.heartbeat.js';
 import { waitForQuiet } from './bench/quiet-machine.js';
 import { summarize } from './bench/stats.js';
 import { evaluateTargets, type Measurements } from './bench/targets.js';
@@ -44,6 +44,8 @@ const churnLevels = config.BENCH_CHURN_CONCURRENCY;
 const sessionsHeld = Math.max(config.BENCH_IDLE_SESSIONS, ...churnLevels) + 1;
 let stack: Stack | undefined;
 const quietWaits: { before: string; waitedMs: number; quiet: boolean; busy: number }[] = [];
+/** The paced iterations' waits: how many, and how many gave up (machine busy, pool not full). */
+const settling = { waits: 0, notQuiet: 0, poolNotFull: 0 };
 const quiet = async (before: string) => {
   const w = await waitForQuiet();
   quietWaits.push({ before, ...w });
@@ -63,13 +65,27 @@ async function measure(s: Stack): Promise<Measurements> {
   await quiet('start');
   node = await nextHeartbeat(s.nc);
   progress(`browser-node: maxSessions ${node?.maxSessions ?? '?'}, warm browsers ready ${node?.warmSlots ?? '?'}`);
-  progress(`(1) POST /v1/sessions latency: ${config.BENCH_CREATE_N} sequential creates`);
+  // Off the clock before each paced iteration: the pool full again (as at the start) and the
+  // machine quiet, so one iteration does not pay for the previous one's refill or teardown.
+  const fullPool = node?.warmSlots ?? 0;
+  const settle = async () => {
+    const w = await waitForQuiet({ timeoutMs: 5_000 });
+    settling.waits++;
+    if (!w.quiet) settling.notQuiet++;
+  };
+  const poolReady = async () => {
+    const full = await warmPoolReady(s.nc, fullPool);
+    if (!full) settling.poolNotFull++;
+    await settle();
+    return full;
+  };
+  progress(`(1) POST /v1/sessions latency: ${config.BENCH_CREATE_N} paced creates, then ${config.BENCH_CREATE_N} back to back`);
   await quiet('create latency');
   foreign.phase('(1) create latency');
-  const create = await benchCreateLatency(client, config.BENCH_CREATE_N, config.BENCH_WARMUP);
+  const create = await benchCreateLatency(client, config.BENCH_CREATE_N, config.BENCH_WARMUP, poolReady);
   progress(`(2) lifecycle: ${config.BENCH_LIFECYCLE_N} through Hangar, then ${config.BENCH_LIFECYCLE_N} with puppeteer.launch`);
   foreign.phase('(2) lifecycle');
-  const lifecycle = await benchLifecycle(client, chromePath!, site.url, config.BENCH_LIFECYCLE_N, config.BENCH_WARMUP, () => quiet('a lifecycle block'));
+  const lifecycle = await benchLifecycle(client, chromePath!, site.url, config.BENCH_LIFECYCLE_N, config.BENCH_WARMUP, poolReady, settle);
   progress(`(3) CDP round trip: ${config.BENCH_CDP_N} per path`);
   await quiet('CDP round trip');
   foreign.phase('(3) CDP round trip');
@@ -178,6 +194,7 @@ const file = writeResults(resultsDir, startedAt, {
   /** Steps during which other work took more than 5% of the CPUs: their figures are not clean. */
   uncleanSteps: uncleanSteps(foreignLoad).map(([name]) => name),
   quietWaits,
+  settling,
   config: { ...config, CHROME_PATH: chromePath },
   rows,
   measurements,

@@ -30,7 +30,9 @@ export type LogSink = (line: string) => void;
  * are the same entrypoints the Docker images run.
  */
 export function startService(service: ServiceName, label: string, env: Record<string, string>, log: LogSink): RunningService {
-  const child = spawn(process.execPath, ['--enable-source-maps', SERVICE_ENTRYPOINTS[service]], {
+  // Node refuses --cpu-prof in NODE_OPTIONS; HANGAR_CPU_PROF_DIR passes it to every service.
+  const profile = process.env.HANGAR_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HANGAR_CPU_PROF_DIR}`] : [];
+  const child = spawn(process.execPath, ['--enable-source-maps', ...profile, SERVICE_ENTRYPOINTS[service]], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -10,10 +10,12 @@ export function tempDir(prefix = 'hangar-test-'): string {
 }
 
 export interface TestNats {
-  server: RunningNats;
+  readonly server: RunningNats;
   url: string;
   nc: NatsConnection;
   store: EventStore;
+  /** Stops nats-server and starts it again on the same port and data dir; the client reconnects. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -21,15 +23,22 @@ export interface TestNats {
 export async function startTestNats(dir = tempDir()): Promise<TestNats> {
   const binary = findNatsServer();
   if (!binary) throw new Error('nats-server not found (scripts/ensure-system.mjs installs it)');
-  const server = await startNatsServer({ binary, dataDir: path.join(dir, 'nats') });
+  const dataDir = path.join(dir, 'nats');
+  let server = await startNatsServer({ binary, dataDir });
   const nc = await connectNats(server.url, 'test');
   await ensureEventStream(nc);
   const store = await EventStore.create(nc);
   return {
-    server,
+    get server() {
+      return server;
+    },
     url: server.url,
     nc,
     store,
+    async restart() {
+      await server.stop();
+      server = await startNatsServer({ binary, dataDir, port: server.port });
+    },
     async stop() {
       await nc.close().catch(() => undefined);
       await server.stop();

@@ -9,7 +9,7 @@ export interface ExitInfo {
 }
 
 export interface ExitTimeouts {
-  /** How long SIGTERM may take before the group gets SIGKILL. */
+  /** How long a graceful teardown's SIGTERM may take before the group gets SIGKILL. */
   gracefulExitMs: number;
   /** How long after SIGKILL the group may take to disappear before we report a leak. */
   confirmExitMs: number;
@@ -80,25 +80,31 @@ export class ChromiumProcess {
   }
 
   /**
-   * SIGTERM to the group (Chromium shuts down and reaps its helpers), SIGKILL to whatever is left
-   * after the grace period, proof that the group is gone, then the profile dir. The SIGKILL is
-   * sent even after a clean exit: helpers can outlive the browser process by seconds and keep
-   * writing into the profile, which made deleting it fail with ENOTEMPTY
+   * SIGKILL to the whole group, proof that the group is gone, and that is all: the profile dir is
+   * deleted afterwards (removeProfile), so there is nothing for a graceful shutdown to flush, and
+   * a SIGTERM shutdown costs ~100 ms of CPU and wall clock per session (cookies, prefs, history
+   * written to a dir about to be deleted). `graceful: true` is for a profile that outlives the
+   * session (a persisted context): SIGTERM first, SIGKILL after `gracefulExitMs`. Either way the
+   * SIGKILL goes to the group even after a clean exit: helpers can outlive the browser process
+   * by seconds and keep writing into the profile, which made deleting it fail with ENOTEMPTY
    * (shared/research/performance-reliability.md §2.2).
    */
-  teardown(): Promise<void> {
+  teardown(options: { graceful?: boolean } = {}): Promise<void> {
     this.teardownStarted = true;
-    this.teardownDone ??= this.destroy();
+    this.teardownDone ??= this.destroy(options.graceful ?? false);
     return this.teardownDone;
   }
 
-  private async destroy(): Promise<void> {
-    if (!this.hasExited) {
+  private async destroy(graceful: boolean): Promise<void> {
+    if (graceful && !this.hasExited) {
       signalGroup(this.pid, 'SIGTERM');
-      await Promise.race([this.exited, new Promise((r) => setTimeout(r, this.timeouts.gracefulExitMs).unref())]);
+      await Promise.race([this.exited, delay(this.timeouts.gracefulExitMs)]);
     }
     if (groupAlive(this.pid)) signalGroup(this.pid, 'SIGKILL');
-    if (await waitGroupsGone([this.pid], this.timeouts.confirmExitMs)) {
+    // The browser process is our child: its exit is reaped at once. Its helpers follow within
+    // milliseconds of the SIGKILL, so the group is polled briskly.
+    await Promise.race([this.exited, delay(this.timeouts.confirmExitMs)]);
+    if (await waitGroupsGone([this.pid], this.timeouts.confirmExitMs, 5)) {
       releaseGroup(this.pid);
     } else {
       // Nothing more a process can do about a process that survives SIGKILL (stuck in the
@@ -118,3 +124,5 @@ export class ChromiumProcess {
     );
   }
 }
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

@@ -9,7 +9,7 @@ import {
   type StopSessionReply,
 } from '@hangar/contracts';
 import { SessionRuleViolation, toSnapshot, type SessionState } from '@hangar/domain';
-import { EVENT_STORE, executeSessionCommand, type EventStore } from '@hangar/messaging';
+import { EVENT_STORE, executeSessionCommand, foldSession, type EventStore } from '@hangar/messaging';
 import type { Logger } from '@hangar/runtime';
 import { needsOwnLaunch } from '../chromium/chromium.flags.js';
 import { launchChromium } from '../chromium/chromium.launcher.js';
@@ -120,7 +120,9 @@ export class SessionCommands {
       }
       try {
         const endpoint = this.proxy.sessionEndpoint(sessionId);
-        const state = await this.registry.apply(session, { type: 'Start', nodeId: this.config.nodeId, endpoint, pid: browser.pid }, { correlationId });
+        // The scheduler's events ride along with the command: no read of the log on the way.
+        const known = command.history?.length ? foldSession(command.history) : undefined;
+        const state = await this.registry.apply(session, { type: 'Start', nodeId: this.config.nodeId, endpoint, pid: browser.pid }, { correlationId }, known);
         const totalMs = Date.now() - startedAt;
         logger.debug({ warm, ...(fresh ? { fresh } : {}), pid: browser.pid, launchMs, recordMs: totalMs - launchMs, totalMs }, 'session start timing');
         return snapshotReply(state);

@@ -102,8 +102,9 @@ export class SessionRegistry {
   }
 
   /** Decides and appends one command against the session's stream; remembers the new state. */
-  async apply(session: LiveSession, command: SessionCommand, meta: EventMetadata): Promise<SessionState> {
-    const { state } = await executeSessionCommand(this.store, session.id, command, meta, session.state);
+  /** `known`: the session's state as handed over with its start, used until the node has its own. */
+  async apply(session: LiveSession, command: SessionCommand, meta: EventMetadata, known?: SessionState): Promise<SessionState> {
+    const { state } = await executeSessionCommand(this.store, session.id, command, meta, session.state ?? known);
     session.state = state;
     return state;
   }

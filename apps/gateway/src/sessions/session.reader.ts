@@ -3,8 +3,9 @@ import { subjects } from '@hangar/contracts';
 import type { Repositories } from '@hangar/db';
 import { toSnapshot } from '@hangar/domain';
 import { EVENT_STORE, loadSession, type EventStore } from '@hangar/messaging';
-import type { Logger } from '@hangar/runtime';
-import { LOGGER, REPOSITORIES } from '../config/tokens.js';
+import { nextFlight, type Logger } from '@hangar/runtime';
+import { GATEWAY_ENV, LOGGER, REPOSITORIES } from '../config/tokens.js';
+import type { GatewayEnv } from '../env.js';
 import { isSessionId } from './session-id.js';
 import { isEnded, type SessionView } from './session.presenter.js';
 
@@ -18,30 +19,42 @@ const STREAM_CHECK_TIMEOUT_MS = 1_000;
  * Reads one session with read-your-writes: the projection row when it is current, else the
  * session's own events folded on the spot. A client that GETs right after its 201 sees the
  * session however far the projector lags; the fold costs one direct-get per event (a handful).
+ *
+ * "Current" is decided cheaply when the projector keeps up: the position of the last session
+ * event in the stream is read once for every burst of concurrent reads (nextFlight: never a
+ * position read before the request arrived), and the row comes with the projector's checkpoint
+ * from the same snapshot. A checkpoint at or past that position vouches for every row. Only when
+ * the projector lags does a read ask the stream about its own session.
  */
 @Injectable()
 export class SessionReader {
+  private readonly lastSessionEvent = nextFlight(() => this.store.lastVersion(subjects.allSessionEvents));
+
   constructor(
     @Inject(REPOSITORIES) private readonly repos: Repositories,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(GATEWAY_ENV) private readonly env: GatewayEnv,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /** The session when it exists and belongs to `projectId`; another project's is as good as missing. */
   async find(projectId: string, sessionId: string): Promise<SessionView | undefined> {
     if (!isSessionId(sessionId)) return undefined;
-    const row = await this.repos.sessions.findById(projectId, sessionId);
+    const [{ row, checkpoint }, logEnd] = await Promise.all([
+      this.repos.sessions.findByIdAt(projectId, sessionId, this.env.HANGAR_PROJECTION_NAME),
+      withDeadline(this.lastSessionEvent(), STREAM_CHECK_TIMEOUT_MS).catch((err: unknown) => ({ err })),
+    ]);
     // An ended row is final: nothing the stream still holds can change it.
     if (row && isEnded(row)) return row;
-    let last: number;
-    try {
-      last = await withDeadline(this.store.lastVersion(subjects.sessionEvents(sessionId)), STREAM_CHECK_TIMEOUT_MS);
-    } catch (err) {
+    if (typeof logEnd !== 'number') {
       // NATS down: the row, possibly a little stale, beats no answer.
-      if (!row) throw err;
-      this.logger.warn({ err, sessionId }, 'event store unreachable; answering from the projection');
+      if (!row) throw logEnd.err;
+      this.logger.warn({ err: logEnd.err, sessionId }, 'event store unreachable; answering from the projection');
       return row;
     }
+    if (checkpoint >= logEnd) return row;
+    // The projector lags: ask the stream about this one session.
+    const last = await withDeadline(this.store.lastVersion(subjects.sessionEvents(sessionId)), STREAM_CHECK_TIMEOUT_MS);
     if (row && row.version >= last) return row;
     if (last === 0) return undefined;
     const folded = await this.fold(sessionId);

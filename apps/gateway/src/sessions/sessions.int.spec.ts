@@ -233,6 +233,30 @@ describe('read-your-writes on GET /v1/sessions/:id', () => {
     expect(res.body).toMatchObject({ status: 'TIMED_OUT', endedAt: expect.any(String) });
   });
 
+  it("trusts the row without asking the stream while the projector's checkpoint has reached the last session event", async () => {
+    const { sessionId, subject, version } = await appendRequested(f.a.projectId);
+    const pending = (await f.callA('GET', `/v1/sessions/${sessionId}`)).body;
+    const [started] = await f.infra.store.append(subject, [SessionScheduled.create({ sessionId, nodeId: 'n1' }, meta)]);
+    // A row one event behind the stream, marked so that an answer from it is recognisable (the
+    // stream says team 'it').
+    const row: SessionSnapshot = { ...pending, userMetadata: { team: 'row' }, clients: 0, version };
+    delete (row as Partial<typeof pending>).proxyBytes;
+    await f.infra.repos.sessions.upsert(row);
+    try {
+      // The checkpoint below the last session event: this session's stream is asked, and it is fresher.
+      await f.infra.db.insertInto('projection_checkpoints').values({ name: 'read-model', position: started! - 1, updated_at: new Date() }).execute();
+      expect((await f.callA('GET', `/v1/sessions/${sessionId}`)).body).toMatchObject({ id: sessionId, userMetadata: { team: 'it' } });
+
+      // The checkpoint at the last session event vouches for every row: the row answers as it
+      // is, and a session with no row is 404 without a fold.
+      await f.infra.db.updateTable('projection_checkpoints').set({ position: started! }).where('name', '=', 'read-model').execute();
+      expect((await f.callA('GET', `/v1/sessions/${sessionId}`)).body).toMatchObject({ id: sessionId, userMetadata: { team: 'row' } });
+      expect((await f.callA('GET', `/v1/sessions/${randomUUID()}`)).status).toBe(404);
+    } finally {
+      await f.infra.db.deleteFrom('projection_checkpoints').where('name', '=', 'read-model').execute();
+    }
+  });
+
   it("another project's session found only in the stream is still 404", async () => {
     const { sessionId } = await appendRequested(f.b.projectId);
     expect((await f.callA('GET', `/v1/sessions/${sessionId}`)).status).toBe(404);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sessionEventSchema } from '../events/index.js';
 import { browserSettingsSchema } from '../session-settings.js';
 import { sessionSnapshotSchema } from '../session-snapshot.js';
 import { replySchema } from './command-error.js';
@@ -9,6 +10,12 @@ export const startSessionCommand = z.object({
   sessionId: z.string(),
   projectId: z.string(),
   browserSettings: browserSettingsSchema,
+  /**
+   * The session's events so far with their stream sequences (SessionRequested, SessionScheduled),
+   * as the scheduler appended them: the node folds them instead of reading them back from the
+   * log, one round trip per event fewer on every create. Absent: the node reads the log.
+   */
+  history: z.array(z.object({ seq: z.number().int().positive(), event: sessionEventSchema })).max(16).optional(),
 });
 export type StartSessionCommand = z.infer<typeof startSessionCommand>;
 export const startSessionReply = replySchema(sessionSnapshotSchema);

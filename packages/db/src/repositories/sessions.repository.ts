@@ -71,6 +71,20 @@ export class SessionsRepository {
     return row && toSnapshot(row);
   }
 
+  /**
+   * One session's row together with a projection's checkpoint, read in one statement and so from
+   * one snapshot: when the checkpoint has reached a stream position, the row (or its absence)
+   * reflects every event up to it.
+   */
+  async findByIdAt(projectId: string, id: string, projection: string): Promise<{ row: SessionRow | undefined; checkpoint: number }> {
+    const { rows } = await sql<{ [K in keyof Selected]: unknown } & { checkpoint: string | null }>`
+      select c.checkpoint, ${sql.join(COLUMNS.map((col) => sql.ref(`s.${col}`)))}
+      from (select (select position from projection_checkpoints where name = ${projection}) as checkpoint) c
+      left join sessions s on s.id = ${id} and s.project_id = ${projectId}`.execute(this.db);
+    const found = rows[0];
+    return { row: found?.id ? toSnapshot(found) : undefined, checkpoint: Number(found?.checkpoint ?? 0) };
+  }
+
   /** Newest first, like the hosted API. */
   async list(projectId: string, filter: SessionListFilter = {}): Promise<SessionRow[]> {
     let q = this.db.selectFrom('sessions').select(COLUMNS).where('project_id', '=', projectId);

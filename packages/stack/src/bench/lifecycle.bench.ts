@@ -66,10 +66,11 @@ function byStage(samples: StageTimes[]): Record<string, Summary> {
 }
 
 /**
- * A block of Hangar iterations, then a block of baseline iterations, back to back within each
- * block. Not interleaved: after each Hangar iteration the node refills its warm pool in the
- * background, and interleaving would put that launch on the baseline's clock. `quiet` runs
- * before each block (see quiet-machine.ts), so each side pays only for its own background work.
+ * A block of Hangar iterations, then a block of baseline iterations. Before each iteration, off
+ * the clock, `beforeHangar` waits until the node's warm pool is full again and the machine is
+ * quiet, and `beforeBaseline` until the machine is quiet: each iteration is one user's session
+ * on an otherwise idle service, which is what a latency figure describes. Back-to-back sessions,
+ * where the refill is on the clock, are what the churn measurement (4) is for.
  */
 export async function benchLifecycle(
   client: HangarClient,
@@ -77,18 +78,19 @@ export async function benchLifecycle(
   url: string,
   n: number,
   warmup: number,
-  quiet: () => Promise<unknown>,
+  beforeHangar: () => Promise<unknown>,
+  beforeBaseline: () => Promise<unknown>,
 ): Promise<LifecycleResult> {
-  const block = async (iteration: () => Promise<StageTimes>) => {
-    await quiet();
+  const block = async (iteration: () => Promise<StageTimes>, before: () => Promise<unknown>) => {
     const samples: StageTimes[] = [];
     for (let i = 0; i < warmup + n; i++) {
+      await before();
       const s = await iteration();
       if (i >= warmup) samples.push(s);
     }
     return byStage(samples);
   };
-  const hangar = await block(() => hangarLifecycle(client, url));
-  const baseline = await block(() => baselineLifecycle(chromePath, url));
+  const hangar = await block(() => hangarLifecycle(client, url), beforeHangar);
+  const baseline = await block(() => baselineLifecycle(chromePath, url), beforeBaseline);
   return { hangar, baseline };
 }

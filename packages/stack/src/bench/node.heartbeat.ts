@@ -14,3 +14,23 @@ export async function nextHeartbeat(nc: NatsConnection, timeoutMs = 5_000): Prom
   }
   return undefined;
 }
+
+/**
+ * Waits for a heartbeat that reports at least `slots` warm browsers ready (the pool full again
+ * after the previous session took one). False when none did within `timeoutMs`.
+ */
+export async function warmPoolReady(nc: NatsConnection, slots: number, timeoutMs = 20_000): Promise<boolean> {
+  if (slots <= 0) return true;
+  const sub = nc.subscribe(subjects.allNodeHeartbeats);
+  // Heartbeats keep coming whatever they say: the deadline ends the wait.
+  const deadline = setTimeout(() => sub.unsubscribe(), timeoutMs);
+  try {
+    for await (const msg of sub) {
+      if (nodeHeartbeatMessage.parse(msg.json()).warmSlots >= slots) return true;
+    }
+    return false;
+  } finally {
+    clearTimeout(deadline);
+    sub.unsubscribe();
+  }
+}

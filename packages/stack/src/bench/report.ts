@@ -44,7 +44,7 @@ export function describeMachine(chromePath: string): Machine {
 export function markdownTable(rows: Row[]): string {
   const lines = ['| # | measurement | Hangar | baseline | ratio | target | result |', '|---|---|---|---|---|---|---|'];
   for (const r of rows) {
-    lines.push(`| ${r.id} | ${r.metric} | ${r.hangar} | ${r.baseline} | ${r.ratio === null ? '—' : `${r.ratio}×`} | ${r.target} | ${r.pass ? 'pass' : '**miss**'} |`);
+    lines.push(`| ${r.id} | ${r.metric} | ${r.hangar} | ${r.baseline} | ${r.ratio === null ? '—' : `${r.ratio}×`} | ${r.target} | ${r.pass === null ? '—' : r.pass ? 'pass' : '**miss**'} |`);
   }
   return lines.join('\n');
 }
@@ -91,7 +91,7 @@ export function summaryText(r: {
   ];
   const stages = (s: Record<string, { p50: number }>) => Object.entries(s).map(([k, v]) => `${k.replace(/Ms$/, '')} ${v.p50.toFixed(0)}`).join(', ');
   out.push(`(2) p50 by stage, ms: Hangar ${stages(x.lifecycle.hangar)}; baseline ${stages(x.lifecycle.baseline)}`);
-  out.push(`(1) release right after create, ms: p50 ${x.create.releaseMs.p50.toFixed(0)}, p99 ${x.create.releaseMs.p99.toFixed(0)}`);
+  out.push(`(1) release right after create, ms: p50 ${x.create.paced.releaseMs.p50.toFixed(0)}, p99 ${x.create.paced.releaseMs.p99.toFixed(0)}; creates made before the pool refilled: ${x.create.paced.poolNotReady}`);
   for (const { hangar, baseline } of x.churn) {
     out.push(`(4) c=${hangar.concurrency}: iteration p50 / p99 ms: Hangar ${hangar.iterationMs.p50.toFixed(0)} / ${hangar.iterationMs.p99.toFixed(0)}, baseline ${baseline.iterationMs.p50.toFixed(0)} / ${baseline.iterationMs.p99.toFixed(0)}`);
     for (const [side, c] of [['Hangar', hangar], ['baseline', baseline]] as const) {

@@ -15,7 +15,8 @@ export interface Row {
   baseline: string;
   ratio: number | null;
   target: string;
-  pass: boolean;
+  /** null: a figure reported for context, with no target of its own. */
+  pass: boolean | null;
 }
 
 export interface Measurements {
@@ -35,14 +36,24 @@ const MEMORY_TARGET_BYTES = 170e6;
 
 export function evaluateTargets(m: Measurements): Row[] {
   const rows: Row[] = [];
+  const paced = m.create.paced.createMs;
   rows.push({
     id: '1',
-    metric: `POST /v1/sessions → 201, p50 / p99 (n=${m.create.createMs.n}, sequential)`,
-    hangar: pair(m.create.createMs),
+    metric: `POST /v1/sessions → 201, p50 / p99 (n=${paced.n}, sequential, each once the warm pool is full again)`,
+    hangar: pair(paced),
     baseline: '—',
     ratio: null,
     target: 'p50 ≤ 15 ms',
-    pass: m.create.createMs.p50 <= 15,
+    pass: paced.p50 <= 15,
+  });
+  rows.push({
+    id: '1',
+    metric: `POST /v1/sessions → 201, p50 / p99 (n=${m.create.backToBack.createMs.n}, back to back: the pool drains, creates launch cold)`,
+    hangar: pair(m.create.backToBack.createMs),
+    baseline: '—',
+    ratio: null,
+    target: '— (context)',
+    pass: null,
   });
 
   const h = m.lifecycle.hangar.totalMs!;
@@ -50,7 +61,7 @@ export function evaluateTargets(m: Measurements): Row[] {
   const r2 = ratio(h.p50, b.p50);
   rows.push({
     id: '2',
-    metric: `create → connect → goto → release, p50 / p99 (n=${h.n}); baseline puppeteer.launch → page → goto → close`,
+    metric: `create → connect → goto → release, p50 / p99 (n=${h.n}, each on an idle service); baseline puppeteer.launch → page → goto → close`,
     hangar: pair(h),
     baseline: pair(b),
     ratio: r2 && round(r2),

@@ -1,0 +1,96 @@
+import { DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { EVENTS_STREAM, domainEventSchema, type DomainEvent } from '@hangar/contracts';
+import type { Logger } from '@hangar/runtime';
+
+export interface CheckpointedFollowerOptions {
+  filterSubject: string;
+  /** The stream sequence of the last event the caller has applied (0: none), from its own store. */
+  checkpoint: () => Promise<number>;
+  /** Applies one event; the caller records `seq` as its checkpoint in the same transaction. */
+  handle: (event: DomainEvent, seq: number, subject: string) => Promise<void>;
+  logger: Logger;
+  /** Wait before following again after a failed apply or a broken subscription. */
+  retryDelayMs?: number;
+  /** A durable consumer an earlier version used for the same work, deleted when found. */
+  retiredDurable?: string;
+}
+
+/**
+ * Follows the event log from the caller's own checkpoint, in stream order, one event at a time,
+ * with nothing to acknowledge: an ordered consumer (server-side ephemeral, gap-free, its
+ * deliveries pipelined) started just after the checkpoint the caller keeps in its own store.
+ * That checkpoint, committed with the caller's writes, is the one position that counts:
+ *
+ * - an apply that fails (its database is away) is never skipped: following stops and starts
+ *   again from the checkpoint after a pause, so the same event comes next;
+ * - a NATS reconnect, or a subscription that goes silent (heartbeats missed: seen once after a
+ *   nats-server restart) or loses its consumer, is handled the same way.
+ *
+ * Delivery is therefore at-least-once across restarts and exactly-once in effect, without the
+ * acknowledgement round trip per event a durable consumer with one message in flight costs.
+ */
+export async function runCheckpointedFollower(nc: NatsConnection, options: CheckpointedFollowerOptions): Promise<{ stop(): Promise<void> }> {
+  const retryDelayMs = options.retryDelayMs ?? 500;
+  if (options.retiredDurable) {
+    const jsm = await jetstreamManager(nc);
+    if (await jsm.consumers.delete(EVENTS_STREAM, options.retiredDurable).catch(() => false)) {
+      options.logger.info({ durable: options.retiredDurable }, 'retired durable consumer deleted');
+    }
+  }
+
+  let stopped = false;
+  let current: ConsumerMessages | undefined;
+  const restart = (why: string) => {
+    if (stopped || !current) return;
+    options.logger.warn({ why }, 'following the event log again from the checkpoint');
+    current.stop();
+  };
+  void (async () => {
+    for await (const s of nc.status()) if (s.type === 'reconnect') restart('nats reconnected');
+  })();
+
+  const done = (async () => {
+    while (!stopped) {
+      try {
+        const from = await options.checkpoint();
+        const consumer = await jetstream(nc).consumers.get(EVENTS_STREAM, {
+          filter_subjects: options.filterSubject,
+          deliver_policy: DeliverPolicy.StartSequence,
+          opt_start_seq: from + 1,
+        });
+        const messages = await consumer.consume({ max_messages: 256 });
+        current = messages;
+        void (async () => {
+          let missed = 0;
+          for await (const s of messages.status()) {
+            if (s.type === 'heartbeats_missed' && ++missed >= 2) restart('heartbeats missed');
+            if (s.type === 'consumer_not_found' || s.type === 'consumer_deleted' || s.type === 'stream_not_found') restart(s.type);
+            if (s.type === 'next') missed = 0;
+          }
+        })();
+        for await (const msg of messages) {
+          if (stopped) break;
+          try {
+            await options.handle(domainEventSchema.parse(msg.json()), msg.seq, msg.subject);
+          } catch (err) {
+            options.logger.error({ err, seq: msg.seq, subject: msg.subject }, 'event handling failed; following again from the checkpoint');
+            messages.stop();
+            break;
+          }
+        }
+      } catch (err) {
+        if (!stopped) options.logger.warn({ err }, 'following the event log failed; retrying');
+      }
+      current = undefined;
+      if (!stopped) await new Promise((r) => setTimeout(r, retryDelayMs));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await current?.close();
+      await done;
+    },
+  };
+}
