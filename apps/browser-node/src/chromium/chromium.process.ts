@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import type { Logger } from '@hangar/runtime';
 import { releaseGroup } from './owned-groups.js';
-import { groupAlive, signalGroup, waitGroupsGone } from './process-group.js';
+import { signalGroup, waitGroupsGone } from './process-group.js';
 
 export interface ExitInfo {
   code: number | null;
@@ -100,7 +100,7 @@ export class ChromiumProcess {
       signalGroup(this.pid, 'SIGTERM');
       await Promise.race([this.exited, delay(this.timeouts.gracefulExitMs)]);
     }
-    if (groupAlive(this.pid)) signalGroup(this.pid, 'SIGKILL');
+    signalGroup(this.pid, 'SIGKILL');
     // The browser process is our child: its exit is reaped at once. Its helpers follow within
     // milliseconds of the SIGKILL, so the group is polled briskly.
     await Promise.race([this.exited, delay(this.timeouts.confirmExitMs)]);

@@ -13,14 +13,13 @@ export function listProcesses(): ProcInfo[] {
   const out: ProcInfo[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
+    const stat = readStat(Number(name));
+    if (!stat) continue;
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // The command name (field 2) is in parentheses and may itself contain spaces or ')'.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const args = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      out.push({ pid: Number(name), state: fields[0] ?? '?', pgrp: Number(fields[2]), args });
+      out.push({ pid: Number(name), ...stat, args });
     } catch {
-      // Exited between readdir and read.
+      // Exited between the two reads.
     }
   }
   return out;
@@ -37,6 +36,39 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
+interface StatFields {
+  state: string;
+  pgrp: number;
+}
+
+/** State and process group of one process from /proc/<pid>/stat; undefined once it is gone. */
+function readStat(pid: number): StatFields | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may itself contain spaces or ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0] ?? '?', pgrp: Number(fields[2]) };
+  } catch {
+    return undefined;
+  }
+}
+
+const running = (stat: StatFields | undefined) => stat !== undefined && stat.state !== 'Z' && stat.state !== 'X';
+
+/**
+ * Live (non-zombie) members of a process group. Reads only each process's `stat`: a node with
+ * many sessions has hundreds of Chromium processes, and this runs at every teardown.
+ */
+export function groupMembers(pgid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = readStat(Number(name));
+    if (stat?.pgrp === pgid && running(stat)) out.push(Number(name));
+  }
+  return out;
+}
+
 /**
  * Whether any process of the group still runs. `kill(-pgid, 0)` throwing ESRCH is the proof it is
  * gone; when it does not throw, the members may all be zombies: Chromium's helpers outlive their
@@ -51,18 +83,28 @@ export function groupAlive(pgid: number): boolean {
     if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
     throw err;
   }
-  return listProcesses().some((p) => p.pgrp === pgid && isLive(p));
+  return groupMembers(pgid).length > 0;
 }
 
-/** Polls until every group in `pgids` is gone; false if one still runs after `timeoutMs`. */
+/**
+ * Polls until every group in `pgids` is gone; false if one still runs after `timeoutMs`. The
+ * members are listed once, then only they are polled (a group that was sent SIGKILL gains no new
+ * member: the kernel fails a fork racing a fatal signal); a last full scan confirms.
+ */
 export async function waitGroupsGone(pgids: Iterable<number>, timeoutMs: number, pollMs = 25): Promise<boolean> {
-  const pending = new Set(pgids);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    for (const pgid of pending) if (!groupAlive(pgid)) pending.delete(pgid);
-    if (pending.size === 0) return true;
+    let pending = [...pgids].flatMap((pgid) => (groupAlive(pgid) ? groupMembers(pgid).map((pid) => ({ pid, pgid })) : []));
+    while (pending.length > 0) {
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, pollMs));
+      pending = pending.filter(({ pid, pgid }) => {
+        const stat = readStat(pid);
+        return running(stat) && stat!.pgrp === pgid;
+      });
+    }
+    if (![...pgids].some(groupAlive)) return true;
     if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, pollMs));
   }
 }
 

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { listProcesses } from './process-group.js';
+import { groupMembers } from './process-group.js';
 
 const run = promisify(execFile);
 const CAP_SYS_NICE = 23n;
@@ -45,10 +45,7 @@ export function threadPolicies(pid: number): number[] {
 }
 
 /** Processes of the group with at least one thread still SCHED_IDLE. */
-const idleMembers = (pgid: number) =>
-  listProcesses()
-    .filter((p) => p.pgrp === pgid && p.state !== 'Z' && threadPolicies(p.pid).includes(SCHED_IDLE))
-    .map((p) => p.pid);
+const idleMembers = (pgid: number) => groupMembers(pgid).filter((pid) => threadPolicies(pid).includes(SCHED_IDLE));
 
 /**
  * Moves every thread of every process in the group back to SCHED_OTHER (`chrt --all-tasks`; Node
@@ -59,7 +56,9 @@ export async function leaveIdleScheduling(chrtPath: string, pgid: number, rounds
   for (let round = 0; round < rounds; round++) {
     const idle = idleMembers(pgid);
     if (idle.length === 0) return true;
-    await Promise.all(idle.map((pid) => run(chrtPath, ['--other', '--all-tasks', '--pid', '0', String(pid)]).catch(() => undefined)));
+    // One small shell runs chrt for every pid: a spawn from this (large) process costs far more
+    // than the forks a shell makes. A pid that is gone meanwhile fails alone.
+    await run('/bin/sh', ['-c', 'for p do "$0" --other --all-tasks --pid 0 "$p" 2>/dev/null; done', chrtPath, ...idle.map(String)]).catch(() => undefined);
   }
   return idleMembers(pgid).length === 0;
 }
