@@ -143,3 +143,38 @@ describe('browser-node with one long-running node', () => {
     expect(await stopOnNode(fx.h, node.nodeId, sessionId)).toMatchObject({ ok: true, value: { status: 'COMPLETED' } });
   });
 });
+
+describe('a release handed over with the scheduler’s event', () => {
+  let node: RunningNode;
+  beforeAll(async () => {
+    node = await launchNode('node-handoff', { HANGAR_WARM_POOL: '0' });
+  });
+
+  /** What the scheduler does on a release: append SessionReleaseRequested, then stop the session on its node. */
+  async function requestRelease(sessionId: string) {
+    const started = await waitForEvent(fx.h, sessionId, 'SessionStarted');
+    const requested = await executeSessionCommand(fx.h.store, sessionId, { type: 'RequestRelease' }, { correlationId: started.metadata.correlationId });
+    return { base: requested.base, events: requested.appended };
+  }
+
+  it('ends the session after the release request, whether the handoff fits what the node knows or not', async () => {
+    for (const stale of [false, true]) {
+      const sessionId = await requestSession(fx.h, node.nodeId);
+      const reply = await startOnNode(fx.h, node.nodeId, sessionId);
+      if (!reply.ok) throw new Error(reply.error.message);
+      const handoff = await requestRelease(sessionId);
+      // A handoff on another base than the node's state must not be folded onto it.
+      const sent = stale ? { ...handoff, base: handoff.base - 1 } : handoff;
+      const stopped = await stopOnNode(fx.h, node.nodeId, sessionId, 'COMPLETED', 'RELEASED', sent);
+      expect(stopped).toMatchObject({ ok: true, value: { id: sessionId, status: 'COMPLETED', endReason: 'RELEASED' } });
+      expect((await sessionEvents(fx.h, sessionId)).map((e) => e.type)).toEqual([
+        'SessionRequested',
+        'SessionScheduled',
+        'SessionStarted',
+        'SessionReleaseRequested',
+        'SessionEnded',
+      ]);
+      await profileGone(node.profilesRoot, sessionId);
+    }
+  });
+});

@@ -10,10 +10,11 @@ import {
   type EndedStatus,
   type ReleaseSessionCommand,
   type ReleaseSessionReply,
+  type SessionHandoff,
   type SessionSnapshot,
 } from '@hangar/contracts';
 import { decideAdmission, decideCreateRate, decidePlacement, initialSessionState, toSnapshot } from '@hangar/domain';
-import { CommandUnavailable, executeSessionCommand, loadSession, sendCommand, type EventStore } from '@hangar/messaging';
+import { CommandUnavailable, executeSessionCommand, foldSession, loadSession, sendCommand, type EventStore } from '@hangar/messaging';
 import type { ClientProxy } from '@nestjs/microservices';
 import { KeyedQueue, type Logger } from '@hangar/runtime';
 import type { SchedulerEnv } from './env.js';
@@ -148,10 +149,12 @@ export class SessionsService {
     if (current.kind === 'absent' || current.projectId !== cmd.projectId) {
       return refusal({ code: 'NOT_FOUND', message: `session ${cmd.sessionId} not found` });
     }
+    let handoff: SessionHandoff | undefined;
     if (current.kind !== 'ended') {
-      await executeSessionCommand(this.store, cmd.sessionId, { type: 'RequestRelease' }, { correlationId: cmd.correlationId });
+      const requested = await executeSessionCommand(this.store, cmd.sessionId, { type: 'RequestRelease' }, { correlationId: cmd.correlationId }, current);
+      if (requested.appended.length > 0) handoff = { base: requested.base, events: requested.appended };
     }
-    const snapshot = await this.stop(cmd.sessionId, 'COMPLETED', 'RELEASED', cmd.correlationId);
+    const snapshot = await this.stop(cmd.sessionId, 'COMPLETED', 'RELEASED', cmd.correlationId, handoff);
     if (!snapshot) return refusal({ code: 'NOT_FOUND', message: `session ${cmd.sessionId} not found` });
     return { ok: true, value: snapshot };
   }
@@ -161,7 +164,13 @@ export class SessionsService {
    * node cannot be reached (or never got the session), the scheduler records the end itself so
    * no session stays RUNNING for a browser nobody can reach.
    */
-  async stop(sessionId: string, status: EndedStatus, reason: EndReason, correlationId: string = randomUUID()): Promise<SessionSnapshot | undefined> {
+  async stop(
+    sessionId: string,
+    status: EndedStatus,
+    reason: EndReason,
+    correlationId: string = randomUUID(),
+    handoff?: SessionHandoff,
+  ): Promise<SessionSnapshot | undefined> {
     const current = this.state.session(sessionId) ?? (await loadSession(this.store, sessionId));
     if (current.kind === 'absent') return undefined;
     if (current.kind === 'ended') return toSnapshot(current);
@@ -171,12 +180,14 @@ export class SessionsService {
         const reply = await sendCommand(
           this.client,
           subjects.stopSessionOnNode(current.nodeId),
-          { correlationId, sessionId, status, reason },
+          { correlationId, sessionId, status, reason, ...(handoff ? { handoff } : {}) },
           stopSessionReply,
           this.env.HANGAR_STOP_TIMEOUT_MS,
         );
         if (reply.ok) {
-          this.state.adopt(await loadSession(this.store, sessionId));
+          // The node's SessionEnded, read after what this process already knows of the session.
+          const known = this.state.session(sessionId) ?? current;
+          this.state.adopt(foldSession(await this.store.read(subjects.sessionEvents(sessionId), known.version), known));
           return reply.value;
         }
         log.warn({ error: reply.error }, 'node refused to stop the session');

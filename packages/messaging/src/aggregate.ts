@@ -30,19 +30,21 @@ export async function handleCommand<S, E extends DomainEvent>(
   aggregate: Aggregate<S, E>,
   decide: (state: S) => E[],
   options: { attempts?: number; state?: S } = {},
-): Promise<{ state: S; events: E[]; appended: StoredEvent<E>[] }> {
+): Promise<{ state: S; events: E[]; appended: StoredEvent<E>[]; base: number }> {
   const attempts = options.attempts ?? 8;
   let state: S = options.state !== undefined ? options.state : await load(store, subject, aggregate);
   for (let attempt = 1; ; attempt++) {
     const events = decide(state);
-    if (events.length === 0) return { state, events, appended: [] };
+    const base = aggregate.version(state);
+    if (events.length === 0) return { state, events, appended: [], base };
     try {
-      const seqs = await store.append(subject, events, aggregate.version(state));
+      const seqs = await store.append(subject, events, base);
       const appended = events.map((event, i) => ({ event, seq: seqs[i]! }));
-      return { state: fold(aggregate, appended, state), events, appended };
+      return { state: fold(aggregate, appended, state), events, appended, base };
     } catch (err) {
       if (!(err instanceof ConcurrencyConflict) || attempt >= attempts) throw err;
-      state = await load(store, subject, aggregate);
+      // Only what others appended since: fewer round trips than reading the subject again.
+      state = fold(aggregate, await store.read(subject, aggregate.version(state)), state);
     }
   }
 }

@@ -27,7 +27,7 @@ export const loadSession = (store: EventStore, sessionId: string) => load(store,
  * session on), without reading the log. Stale is safe: the next append expects the last folded
  * sequence, and a conflict reloads from the log.
  */
-export const foldSession = (events: readonly StoredEvent[]) => fold(sessionAggregate, events);
+export const foldSession = (events: readonly StoredEvent[], from: SessionState = initialSessionState) => fold(sessionAggregate, events, from);
 
 /** Runs one session command against the log with optimistic concurrency. */
 export function executeSessionCommand(

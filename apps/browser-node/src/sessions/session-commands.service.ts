@@ -146,9 +146,12 @@ export class SessionCommands {
    * and answers its final state.
    */
   async stop(command: StopSessionCommand): Promise<StopSessionReply> {
-    const { sessionId, correlationId, status, reason } = command;
+    const { sessionId, correlationId, status, reason, handoff } = command;
     return this.registry.queue.run(sessionId, async () => {
       const session = this.registry.live.get(sessionId);
+      // The scheduler's SessionReleaseRequested, appended on top of exactly what this node knows:
+      // folded here, the End below appends without a conflict and a read of the log.
+      if (session?.state && handoff && handoff.base === session.state.version) session.state = foldSession(handoff.events, session.state);
       try {
         const state = session
           ? await this.registry.end(session, status, reason, { correlationId })
@@ -177,5 +180,6 @@ export class SessionCommands {
       ),
     );
     await this.registry.queue.idle();
+    await this.registry.profilesRemoved();
   }
 }

@@ -29,6 +29,8 @@ export class SessionRegistry {
   /** Launches in flight, so capacity counts them and shutdown can wait for them. */
   private readonly launching = new Map<string, Promise<unknown>>();
   phase: NodePhase = 'serving';
+  /** Profile dirs of ended sessions still being deleted. */
+  private readonly removals = new Set<Promise<void>>();
   private readonly emptyWaiters: Array<() => void> = [];
 
   constructor(
@@ -64,6 +66,10 @@ export class SessionRegistry {
       })
       .catch(() => undefined);
     return launch;
+  }
+
+  async profilesRemoved(): Promise<void> {
+    await Promise.allSettled([...this.removals]);
   }
 
   async launchesSettled(): Promise<void> {
@@ -133,7 +139,9 @@ export class SessionRegistry {
   async end(session: LiveSession, status: EndedStatus, reason: EndReason, meta: EventMetadata, detail?: string): Promise<SessionState> {
     await this.discard(session, { keepProfile: true });
     const state = await this.applyEnd(session, { type: 'End', status, reason, ...(detail ? { detail } : {}) }, meta);
-    await session.browser.removeProfile();
+    // The answer does not wait for the profile's deletion (thousands of small files); shutdown does.
+    const removal = session.browser.removeProfile().finally(() => this.removals.delete(removal));
+    this.removals.add(removal);
     this.logger.info({ sessionId: session.id, status, reason, correlationId: meta.correlationId }, 'session ended');
     return state;
   }

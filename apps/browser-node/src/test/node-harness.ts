@@ -10,6 +10,7 @@ import {
   stopSessionReply,
   subjects,
   type EndReason,
+  type SessionHandoff,
   type EndedStatus,
   type NodeHeartbeat,
   type SessionEvent,
@@ -240,8 +241,15 @@ export function startOnNode(h: Harness, nodeId: string, sessionId: string, brows
   return sendCommand(h.client, subjects.startSessionOnNode(nodeId), command, startSessionReply, 30_000);
 }
 
-export function stopOnNode(h: Harness, nodeId: string, sessionId: string, status: EndedStatus = 'COMPLETED', reason: EndReason = 'RELEASED') {
-  const command = { correlationId: `test-${sessionId}`, sessionId, status, reason };
+export function stopOnNode(
+  h: Harness,
+  nodeId: string,
+  sessionId: string,
+  status: EndedStatus = 'COMPLETED',
+  reason: EndReason = 'RELEASED',
+  handoff?: SessionHandoff,
+) {
+  const command = { correlationId: `test-${sessionId}`, sessionId, status, reason, ...(handoff ? { handoff } : {}) };
   return sendCommand(h.client, subjects.stopSessionOnNode(nodeId), command, stopSessionReply, 30_000);
 }
 

@@ -17,6 +17,17 @@ export const startSessionCommand = z.object({
    */
   history: z.array(z.object({ seq: z.number().int().positive(), event: sessionEventSchema })).max(16).optional(),
 });
+
+/**
+ * Events one writer just appended to a session, handed to the next writer so it need not read
+ * them back: `base` is the version they were appended on top of, so the receiver folds them only
+ * onto exactly that state (anything else and it reads the log as usual).
+ */
+export const sessionHandoffSchema = z.object({
+  base: z.number().int().nonnegative(),
+  events: z.array(z.object({ seq: z.number().int().positive(), event: sessionEventSchema })).min(1).max(16),
+});
+export type SessionHandoff = z.infer<typeof sessionHandoffSchema>;
 export type StartSessionCommand = z.infer<typeof startSessionCommand>;
 export const startSessionReply = replySchema(sessionSnapshotSchema);
 export type StartSessionReply = z.infer<typeof startSessionReply>;

@@ -23,10 +23,12 @@ export async function hangarLifecycle(client: HangarClient, url: string): Promis
     await page.goto(url);
     const gotoMs = since(t2);
     const t3 = performance.now();
-    // Client leaves, then the Browserbase-style release; it answers once the browser is gone.
-    await browser.disconnect();
+    // The Browserbase-style release while connected, as an SDK user ends a session: it answers
+    // once the browser is gone, and the service closes the client's socket.
     await client.release(session.id);
-    return { createMs, connectMs, gotoMs, releaseMs: since(t3), totalMs: since(t0) };
+    const releaseMs = since(t3);
+    await browser.disconnect();
+    return { createMs, connectMs, gotoMs, releaseMs, totalMs: since(t0) };
   } catch (err) {
     await browser.disconnect().catch(() => undefined);
     await client.release(session.id).catch(() => undefined);
