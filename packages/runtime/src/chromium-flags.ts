@@ -17,4 +17,9 @@ export const CHROMIUM_HOST_FLAGS = [
   '--no-default-browser-check',
   // QUIC would bypass the HTTP proxies a session may be given.
   '--disable-quic',
+  // Headless Chromium still starts the omnibox popup's WebUI renderer (a top-chrome renderer
+  // nobody can see, ~40 MiB and a burst of CPU at every launch), and keeps a spare renderer
+  // process ready for the next navigation (~20 MiB per idle browser). Measured on Chromium 156:
+  // 9 → 7 processes and 183 → 126 MiB PSS per idle browser.
+  '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup,SpareRendererForSitePerProcess',
 ] as const;

@@ -1,7 +1,19 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 
-const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome'];
+/**
+ * Debian's real Chromium binary first: /usr/bin/chromium is a shell wrapper that
+ * runs grep, findmnt and ls and sources /etc/chromium.d on every launch (tens of ms of CPU, and
+ * switches of its own: remote extensions, GPU rasterization); the browser-node passes every
+ * switch a session needs itself.
+ */
+const CHROMIUM_CANDIDATES = [
+  '/usr/lib/chromium/chromium',
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome-stable',
+  '/usr/bin/google-chrome',
+];
 
 function executable(file: string): boolean {
   try {

@@ -4,10 +4,17 @@ import type { Repositories } from '@hangar/db';
 import { toSnapshot } from '@hangar/domain';
 import { EVENT_STORE, loadSession, type EventStore } from '@hangar/messaging';
 import { nextFlight, type Logger } from '@hangar/runtime';
+import { TtlCache } from '../auth/ttl-cache.js';
 import { GATEWAY_ENV, LOGGER, REPOSITORIES } from '../config/tokens.js';
 import type { GatewayEnv } from '../env.js';
 import { isSessionId } from './session-id.js';
 import { isEnded, type SessionView } from './session.presenter.js';
+
+/** A row as read, with the checkpoint of the snapshot it was read from. */
+interface ReadRow {
+  row: SessionView;
+  checkpoint: number;
+}
 
 /**
  * How long a read waits to learn the stream's position. While NATS is away a JetStream request
@@ -25,10 +32,15 @@ const STREAM_CHECK_TIMEOUT_MS = 1_000;
  * position read before the request arrived), and the row comes with the projector's checkpoint
  * from the same snapshot. A checkpoint at or past that position vouches for every row. Only when
  * the projector lags does a read ask the stream about its own session.
+ *
+ * Rows read that way are kept (bounded, for a minute) with their checkpoint: while no session
+ * event has been appended since (the checkpoint still reaches the last one), nothing can have
+ * changed them, and a read needs no query at all. An ended row never changes.
  */
 @Injectable()
 export class SessionReader {
   private readonly lastSessionEvent = nextFlight(() => this.store.lastVersion(subjects.allSessionEvents));
+  private readonly rows = new TtlCache<ReadRow>(60_000, 10_000);
 
   constructor(
     @Inject(REPOSITORIES) private readonly repos: Repositories,
@@ -40,19 +52,30 @@ export class SessionReader {
   /** The session when it exists and belongs to `projectId`; another project's is as good as missing. */
   async find(projectId: string, sessionId: string): Promise<SessionView | undefined> {
     if (!isSessionId(sessionId)) return undefined;
-    const [{ row, checkpoint }, logEnd] = await Promise.all([
-      this.repos.sessions.findByIdAt(projectId, sessionId, this.env.HANGAR_PROJECTION_NAME),
-      withDeadline(this.lastSessionEvent(), STREAM_CHECK_TIMEOUT_MS).catch((err: unknown) => ({ err })),
-    ]);
+    const key = `${projectId}/${sessionId}`;
+    const cached = this.rows.get(key);
+    if (cached && isEnded(cached.row)) return cached.row;
+    const logEndRead = withDeadline(this.lastSessionEvent(), STREAM_CHECK_TIMEOUT_MS).catch((err: unknown) => ({ err }));
+    if (cached) {
+      const logEnd = await logEndRead;
+      if (typeof logEnd === 'number' && cached.checkpoint >= logEnd) return cached.row;
+    }
+    const [{ row, checkpoint }, logEnd] = await Promise.all([this.repos.sessions.findByIdAt(projectId, sessionId, this.env.HANGAR_PROJECTION_NAME), logEndRead]);
     // An ended row is final: nothing the stream still holds can change it.
-    if (row && isEnded(row)) return row;
+    if (row && isEnded(row)) {
+      this.rows.set(key, { row, checkpoint });
+      return row;
+    }
     if (typeof logEnd !== 'number') {
       // NATS down: the row, possibly a little stale, beats no answer.
       if (!row) throw logEnd.err;
       this.logger.warn({ err: logEnd.err, sessionId }, 'event store unreachable; answering from the projection');
       return row;
     }
-    if (checkpoint >= logEnd) return row;
+    if (checkpoint >= logEnd) {
+      if (row) this.rows.set(key, { row, checkpoint });
+      return row;
+    }
     // The projector lags: ask the stream about this one session.
     const last = await withDeadline(this.store.lastVersion(subjects.sessionEvents(sessionId)), STREAM_CHECK_TIMEOUT_MS);
     if (row && row.version >= last) return row;

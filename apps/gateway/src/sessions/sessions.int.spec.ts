@@ -252,6 +252,12 @@ describe('read-your-writes on GET /v1/sessions/:id', () => {
       await f.infra.db.updateTable('projection_checkpoints').set({ position: started! }).where('name', '=', 'read-model').execute();
       expect((await f.callA('GET', `/v1/sessions/${sessionId}`)).body).toMatchObject({ id: sessionId, userMetadata: { team: 'row' } });
       expect((await f.callA('GET', `/v1/sessions/${randomUUID()}`)).status).toBe(404);
+      // Read again, from the gateway's memory: still the row.
+      expect((await f.callA('GET', `/v1/sessions/${sessionId}`)).body).toMatchObject({ status: 'PENDING', userMetadata: { team: 'row' } });
+
+      // A new event for the session: the remembered row is stale the moment it is appended.
+      await f.infra.store.append(subject, [SessionStarted.create({ sessionId, nodeId: 'n1', endpoint: `ws://127.0.0.1:1/sessions/${sessionId}`, pid: 1 }, meta)]);
+      expect((await f.callA('GET', `/v1/sessions/${sessionId}`)).body).toMatchObject({ status: 'RUNNING', userMetadata: { team: 'it' } });
     } finally {
       await f.infra.db.deleteFrom('projection_checkpoints').where('name', '=', 'read-model').execute();
     }
