@@ -53,6 +53,11 @@ const schema = z
     HANGAR_HEARTBEAT_MS: intFromEnv(50, 60_000).default(1000),
     HANGAR_LAUNCH_TIMEOUT_MS: intFromEnv(100, 300_000).default(15_000),
     HANGAR_HEADLESS: boolFromEnv.default(true),
+    /**
+     * Nice value of each browser's scheduling autogroup (chromium.launcher.ts): above the node's
+     * services, so they are not starved by busy browsers. 0 leaves the kernel's default.
+     */
+    HANGAR_CHROMIUM_AUTOGROUP_NICE: intFromEnv(0, 19).default(5),
     PATH: z.string().default(''),
   })
   .transform((env, ctx) => {
@@ -87,6 +92,7 @@ const schema = z
       heartbeatMs: env.HANGAR_HEARTBEAT_MS,
       launchTimeoutMs: env.HANGAR_LAUNCH_TIMEOUT_MS,
       headless: env.HANGAR_HEADLESS,
+      autogroupNice: env.HANGAR_CHROMIUM_AUTOGROUP_NICE,
     };
   });
 

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserSettings } from '@hangar/contracts';
@@ -23,6 +24,15 @@ export interface LaunchOptions extends Partial<ExitTimeouts> {
    * policy alone.
    */
   idleScheduling?: { chrtPath: string };
+  /**
+   * The nice value of the browser's autogroup. Spawned detached, each Chromium is a session of its
+   * own, and where the kernel groups sessions for scheduling (autogroup, on most desktop and
+   * server kernels; not inside a container's cgroup) each one weighs as much as all the node's
+   * services together: under load the proxies, the scheduler and the projector then waited
+   * behind the browsers. A positive value lets the control plane go first; the browsers share
+   * whatever it leaves, as before. Skipped where there is no autogroup.
+   */
+  autogroupNice?: number;
   headless: boolean;
   timeoutMs: number;
   /** Carries the session's fields (sessionId, correlationId), or the warm profile's. */
@@ -39,6 +49,14 @@ const STDERR_TAIL_BYTES = 4096;
  * Chromium prints its DevTools address; a launch that does not get there in `timeoutMs` is killed
  * with its whole group.
  */
+function setAutogroupNice(pid: number, nice: number): void {
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+  } catch {
+    // No autogroup (disabled, or a cgroup does the grouping), or the process is already gone.
+  }
+}
+
 export async function launchChromium(options: LaunchOptions): Promise<ChromiumProcess> {
   const { logger, profileDir, idleScheduling } = options;
   await mkdir(path.dirname(profileDir), { recursive: true });
@@ -48,7 +66,10 @@ export async function launchChromium(options: LaunchOptions): Promise<ChromiumPr
     : [options.chromePath, args];
   const child = spawn(command, commandArgs, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   const started = Date.now();
-  if (child.pid !== undefined) ownGroup(child.pid);
+  if (child.pid !== undefined) {
+    ownGroup(child.pid);
+    if (options.autogroupNice) setAutogroupNice(child.pid, options.autogroupNice);
+  }
 
   let stderrTail = '';
   const stderr = child.stderr!;

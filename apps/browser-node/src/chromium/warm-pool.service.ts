@@ -160,6 +160,7 @@ export class WarmPool {
       browserSettings: {},
       headless: this.config.headless,
       timeoutMs: this.config.launchTimeoutMs,
+      autogroupNice: this.config.autogroupNice,
       logger,
       ...(this.chrtPath ? { idleScheduling: { chrtPath: this.chrtPath } } : {}),
     });

@@ -82,6 +82,7 @@ export class SessionCommands {
       browserSettings: command.browserSettings,
       headless: this.config.headless,
       timeoutMs: this.config.launchTimeoutMs,
+      autogroupNice: this.config.autogroupNice,
       logger,
     });
     return { browser, warm: false, fresh: ownLaunch ?? (this.config.warmPoolSize > 0 ? 'pool empty' : 'no pool') };
