@@ -149,13 +149,16 @@ export class SessionsService {
     if (current.kind === 'absent' || current.projectId !== cmd.projectId) {
       return refusal({ code: 'NOT_FOUND', message: `session ${cmd.sessionId} not found` });
     }
+    const t0 = performance.now();
     let handoff: SessionHandoff | undefined;
     if (current.kind !== 'ended') {
       const requested = await executeSessionCommand(this.store, cmd.sessionId, { type: 'RequestRelease' }, { correlationId: cmd.correlationId }, current);
       if (requested.appended.length > 0) handoff = { base: requested.base, events: requested.appended };
     }
+    const t1 = performance.now();
     const snapshot = await this.stop(cmd.sessionId, 'COMPLETED', 'RELEASED', cmd.correlationId, handoff);
     if (!snapshot) return refusal({ code: 'NOT_FOUND', message: `session ${cmd.sessionId} not found` });
+    this.logger.debug({ sessionId: cmd.sessionId, correlationId: cmd.correlationId, requestMs: round(t1 - t0), stopMs: round(performance.now() - t1) }, 'release timing');
     return { ok: true, value: snapshot };
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SessionRequested, SessionScheduled, subjects } from '@hangar/contracts';
+import { SessionReleaseRequested, SessionRequested, SessionScheduled, subjects } from '@hangar/contracts';
 import { toSnapshot } from '@hangar/domain';
 import { startTestNats, type TestNats } from '@hangar/testing';
 import { ConcurrencyConflict } from './event-store.js';
@@ -36,6 +36,33 @@ describe('EventStore on a real JetStream', () => {
     const events = await nats.store.read(subject);
     expect(events.map((e) => e.event.type)).toEqual(['SessionRequested', 'SessionScheduled']);
     expect(await nats.store.lastVersion(subject)).toBe(events[1]!.seq);
+  });
+
+  it('appends several events in one go, in order, and falls back to one by one when another writer came in between', async () => {
+    const id = randomUUID();
+    const subject = subjects.sessionEvents(id);
+    const requested = SessionRequested.create(requestData(id), meta);
+    const scheduled = SessionScheduled.create({ sessionId: id, nodeId: 'n1' }, meta);
+    const together = await nats.store.append(subject, [requested, scheduled], 0);
+    expect(together[1]).toBeGreaterThan(together[0]!);
+
+    // The first event is already stored (a retried append) and another subject was written since:
+    // the second cannot follow it as the stream's last message, and is appended on the subject's
+    // sequence instead.
+    const release = SessionReleaseRequested.create({ sessionId: id }, meta);
+    const [sameAgain] = await nats.store.append(subject, [scheduled], together[0]);
+    expect(sameAgain).toBe(together[1]);
+    await nats.store.append(subjects.sessionEvents(randomUUID()), [SessionRequested.create(requestData(randomUUID()), meta)]);
+    const fallback = await nats.store.append(subject, [scheduled, release], together[0]);
+    expect(fallback[0]).toBe(together[1]);
+    expect((await nats.store.read(subject)).map((e) => e.event.type)).toEqual(['SessionRequested', 'SessionScheduled', 'SessionReleaseRequested']);
+
+    // Nothing after a refused first event lands.
+    const late = SessionReleaseRequested.create({ sessionId: id }, meta);
+    await expect(nats.store.append(subject, [SessionScheduled.create({ sessionId: id, nodeId: 'n2' }, meta), late], together[0])).rejects.toBeInstanceOf(
+      ConcurrencyConflict,
+    );
+    expect(await nats.store.read(subject)).toHaveLength(3);
   });
 
   it('refuses an append whose expected version is stale', async () => {

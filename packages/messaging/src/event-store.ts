@@ -3,6 +3,11 @@ import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { EVENTS_STREAM, domainEventSchema, type DomainEvent } from '@hangar/contracts';
 
 const WRONG_LAST_SEQUENCE = 10071;
+const WRONG_LAST_MSG_ID = 10070;
+
+const isWrongLastMsgId = (err: unknown) => err instanceof JetStreamApiError && err.code === WRONG_LAST_MSG_ID;
+const conflictOr = (subject: string, err: unknown) =>
+  err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE ? new ConcurrencyConflict(subject) : err;
 
 export interface StoredEvent<E extends DomainEvent = DomainEvent> {
   readonly event: E;
@@ -33,25 +38,41 @@ export class EventStore {
   /**
    * Appends events to one subject in order. `expectedVersion` is the stream sequence of the last
    * event the caller folded (0: the subject must be empty). Returns each event's stream sequence.
+   *
+   * Several events go out in one round trip: the first with the subject's expected sequence, each
+   * next one expecting the previous one to be the stream's last message (`Nats-Expected-Last-
+   * Msg-Id`), so none can land unless all before it did. Another writer's message in between
+   * fails that expectation; the rest are then appended one by one on the subject's sequence.
    */
   async append(subject: string, events: readonly DomainEvent[], expectedVersion?: number): Promise<number[]> {
-    let version = expectedVersion;
-    const seqs: number[] = [];
-    for (const event of events) {
+    if (events.length === 0) return [];
+    const publish = (event: DomainEvent, expect: { lastSubjectSequence?: number; lastMsgID?: string }) => {
       const h = headers();
       h.set('Hangar-Event-Type', event.type);
-      try {
-        const ack = await this.js.publish(subject, JSON.stringify(event), {
-          msgID: event.id,
-          headers: h,
-          ...(version === undefined ? {} : { expect: { lastSubjectSequence: version } }),
-        });
-        version = ack.seq;
-        seqs.push(ack.seq);
-      } catch (err) {
-        if (err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE) throw new ConcurrencyConflict(subject);
-        throw err;
+      return this.js.publish(subject, JSON.stringify(event), { msgID: event.id, headers: h, ...(Object.keys(expect).length ? { expect } : {}) });
+    };
+    const settled = await Promise.allSettled(
+      events.map((event, i) =>
+        i === 0
+          ? publish(event, expectedVersion === undefined ? {} : { lastSubjectSequence: expectedVersion })
+          : publish(event, { lastMsgID: events[i - 1]!.id }),
+      ),
+    );
+    const seqs: number[] = [];
+    for (const [i, result] of settled.entries()) {
+      if (result.status === 'fulfilled') {
+        seqs.push(result.value.seq);
+        continue;
       }
+      if (i === 0 || !isWrongLastMsgId(result.reason)) throw conflictOr(subject, result.reason);
+      // Interleaved with another writer: the rest, one at a time, each on the one before it.
+      for (const event of events.slice(i)) {
+        const ack = await publish(event, { lastSubjectSequence: seqs.at(-1)! }).catch((err: unknown) => {
+          throw conflictOr(subject, err);
+        });
+        seqs.push(ack.seq);
+      }
+      break;
     }
     return seqs;
   }

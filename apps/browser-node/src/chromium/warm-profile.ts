@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -25,7 +26,8 @@ export const warmProfileDir = (profilesRoot: string) => path.join(profilesRoot, 
 export const isWarmProfile = (dirName: string) => dirName.startsWith(WARM_PREFIX);
 
 /** Written before SessionStarted is appended, so a crash after it still ends the session at the next start. */
-export const markSession = (profileDir: string, sessionId: string) => writeFile(path.join(profileDir, SESSION_MARKER), sessionId);
+/** Synchronous: a few bytes, on the create path, where a trip through libuv's pool costs more. */
+export const markSession = async (profileDir: string, sessionId: string) => writeFileSync(path.join(profileDir, SESSION_MARKER), sessionId);
 
 /** The session a warm profile was handed to; undefined while it was still idle. */
 export async function markedSession(profileDir: string): Promise<string | undefined> {

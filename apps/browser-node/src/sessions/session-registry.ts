@@ -133,28 +133,40 @@ export class SessionRegistry {
   }
 
   /**
-   * Closes the clients, tears the browser down, then appends SessionEnded: the event promises
-   * that the browser and its profile are gone, so it is written only after they are.
+   * Closes the clients, kills the browser, then appends SessionEnded. The event promises that the
+   * browser is gone: it is written once SIGKILL has been delivered to the browser's whole process
+   * group (a signal no process can catch or ignore), without waiting the ~20 ms the kernel takes
+   * to reap the tree. That wait, and the profile's deletion after it (thousands of small files),
+   * finish in the background; shutdown waits for them, and a group that outlives its SIGKILL is
+   * logged as an error (chromium.process.ts).
    */
   async end(session: LiveSession, status: EndedStatus, reason: EndReason, meta: EventMetadata, detail?: string): Promise<SessionState> {
-    await this.discard(session, { keepProfile: true });
+    const t0 = performance.now();
+    const gone = this.kill(session);
     const state = await this.applyEnd(session, { type: 'End', status, reason, ...(detail ? { detail } : {}) }, meta);
-    // The answer does not wait for the profile's deletion (thousands of small files); shutdown does.
-    const removal = session.browser.removeProfile().finally(() => this.removals.delete(removal));
+    this.logger.debug({ sessionId: session.id, recordMs: Math.round(performance.now() - t0) }, 'session end timing');
+    const removal = gone.then(() => session.browser.removeProfile()).finally(() => this.removals.delete(removal));
     this.removals.add(removal);
     this.logger.info({ sessionId: session.id, status, reason, correlationId: meta.correlationId }, 'session ended');
     return state;
   }
 
-  /** Tears the browser down and forgets the session, without an event. */
-  async discard(session: LiveSession, options: { keepProfile?: boolean } = {}): Promise<void> {
+  /** Closes the clients, sends the group SIGKILL and frees the slot; resolves once the group is gone. */
+  private kill(session: LiveSession): Promise<void> {
     session.ending = true;
     for (const client of session.clients.values()) client.pipe.close();
-    await session.browser.teardown();
-    if (!options.keepProfile) await session.browser.removeProfile();
+    // teardown() signals the group before its first await: the SIGKILL is out when this returns.
+    const gone = session.browser.teardown();
     if (this.live.get(session.id) === session) {
       this.live.delete(session.id);
       this.slotFreed();
     }
+    return gone;
+  }
+
+  /** Tears the browser down and forgets the session, without an event. */
+  async discard(session: LiveSession, options: { keepProfile?: boolean } = {}): Promise<void> {
+    await this.kill(session);
+    if (!options.keepProfile) await session.browser.removeProfile();
   }
 }

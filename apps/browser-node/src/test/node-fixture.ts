@@ -114,9 +114,11 @@ export function useNodeFixture(): NodeFixture {
   afterEach(async () => {
     for (const w of watches.splice(0)) w.stop();
     for (const b of browsers.splice(0)) await b.disconnect().catch(() => undefined);
-    // Sessions a test ended are gone by the time SessionEnded is in the log; anything left is a leak.
-    // A node that still runs keeps its idle warm browsers between tests; a stopped one keeps nothing.
-    const leaked = [...profileRoots()].flatMap(([root, running]) => (running ? nonWarmChromiumPids(root) : chromiumPids(root)));
+    // Sessions a test ended were sent SIGKILL by the time SessionEnded is in the log and are gone
+    // a moment later; anything still there after 5 s is a leak. A node that still runs keeps its
+    // idle warm browsers between tests; a stopped one keeps nothing.
+    const survivors = () => [...profileRoots()].flatMap(([root, running]) => (running ? nonWarmChromiumPids(root) : chromiumPids(root)));
+    const leaked = await eventually(survivors, (pids) => pids.length === 0, 5_000).catch(() => survivors());
     const report = describeProcesses(leaked);
     killChromium('', leaked);
     expect(report).toEqual([]);
