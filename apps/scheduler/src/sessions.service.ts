@@ -14,7 +14,7 @@ import {
   type SessionSnapshot,
 } from '@hangar/contracts';
 import { decideAdmission, decideCreateRate, decidePlacement, initialSessionState, toSnapshot } from '@hangar/domain';
-import { CommandUnavailable, executeSessionCommand, foldSession, loadSession, sendCommand, type EventStore } from '@hangar/messaging';
+import { CommandUnavailable, executeSessionCommand, executeSessionCommands, foldSession, loadSession, sendCommand, type EventStore } from '@hangar/messaging';
 import type { ClientProxy } from '@nestjs/microservices';
 import { KeyedQueue, type Logger } from '@hangar/runtime';
 import type { SchedulerEnv } from './env.js';
@@ -77,32 +77,35 @@ export class SessionsService {
       const sessionId = randomUUID();
       const timeoutSeconds = cmd.timeoutSeconds ?? project.defaultTimeoutSeconds;
       const expiresAt = new Date(Date.now() + timeoutSeconds * this.env.HANGAR_TIMEOUT_SECOND_MS).toISOString();
-      const requested = await executeSessionCommand(
+      // SessionRequested and SessionScheduled appended together: one round trip for both.
+      const scheduled = await executeSessionCommands(
         this.store,
         sessionId,
-        {
-          type: 'Request',
-          data: {
-            sessionId,
-            projectId: cmd.projectId,
-            keepAlive: cmd.keepAlive,
-            timeoutSeconds,
-            region: cmd.region,
-            expiresAt,
-            userMetadata: cmd.userMetadata,
-            contextId: cmd.contextId,
-            extensionId: cmd.extensionId,
-            browserSettings: cmd.browserSettings,
-            proxies: cmd.proxies,
+        [
+          {
+            type: 'Request',
+            data: {
+              sessionId,
+              projectId: cmd.projectId,
+              keepAlive: cmd.keepAlive,
+              timeoutSeconds,
+              region: cmd.region,
+              expiresAt,
+              userMetadata: cmd.userMetadata,
+              contextId: cmd.contextId,
+              extensionId: cmd.extensionId,
+              browserSettings: cmd.browserSettings,
+              proxies: cmd.proxies,
+            },
           },
-        },
+          { type: 'Schedule', nodeId: placement.nodeId },
+        ],
         meta,
         initialSessionState,
       );
-      const scheduled = await executeSessionCommand(this.store, sessionId, { type: 'Schedule', nodeId: placement.nodeId }, meta, requested.state);
       this.state.adopt(scheduled.state);
       this.fleet.notePlaced(placement.nodeId);
-      return { ok: true as const, sessionId, nodeId: placement.nodeId, history: [...requested.appended, ...scheduled.appended] };
+      return { ok: true as const, sessionId, nodeId: placement.nodeId, history: scheduled.appended };
     });
     if (!admitted.ok) return admitted;
 

@@ -37,7 +37,30 @@ export function executeSessionCommand(
   meta: EventMetadata,
   state?: SessionState,
 ) {
-  return handleCommand(store, subjects.sessionEvents(sessionId), sessionAggregate, (s) => decideSession(s, command, meta), {
-    ...(state ? { state } : {}),
-  });
+  return executeSessionCommands(store, sessionId, [command], meta, state);
+}
+
+/**
+ * Several commands decided one after the other (each on the state the previous one's events
+ * lead to) and appended together: one round trip for all their events, in order (EventStore.append).
+ */
+export function executeSessionCommands(
+  store: EventStore,
+  sessionId: string,
+  commands: readonly SessionCommand[],
+  meta: EventMetadata,
+  state?: SessionState,
+) {
+  const decide = (from: SessionState) => {
+    const events: SessionEvent[] = [];
+    let s = from;
+    for (const command of commands) {
+      const decided = decideSession(s, command, meta);
+      // The sequence is not known before the append; deciding needs the state's shape, not its version.
+      for (const event of decided) s = evolveSession(s, event, s.version);
+      events.push(...decided);
+    }
+    return events;
+  };
+  return handleCommand(store, subjects.sessionEvents(sessionId), sessionAggregate, decide, { ...(state ? { state } : {}) });
 }

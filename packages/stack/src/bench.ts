@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -167,8 +167,16 @@ for (let waited = 0; left.length > 0 && waited < 5_000; waited += 100) {
   await sleep(100);
   left = leftovers(baselinePids, dataDir);
 }
+const describePid = (pid: number) => {
+  try {
+    return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').slice(0, 200)}`;
+  } catch {
+    return `${pid} (gone)`;
+  }
+};
+const leftoverProcesses = left.map(describePid);
 if (left.length > 0) {
-  progress(`LEFTOVER processes after stop: ${left.join(', ')}; killing them`);
+  progress(`LEFTOVER processes after stop; killing them:\n  ${leftoverProcesses.join('\n  ')}`);
   for (const pid of left) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -199,6 +207,7 @@ const file = writeResults(resultsDir, startedAt, {
   rows,
   measurements,
   leftoverPids: left,
+  leftoverProcesses,
   error: failure === undefined ? null : String(failure),
   serviceLogTail: logs.slice(-50),
   serviceLogLines: logs.length,
