@@ -106,8 +106,9 @@ describe('limits, deadlines and isolation', () => {
   });
 
   it('rebuilds the scheduler from the event log after a kill -9: limits and deadlines still hold', async () => {
-    // 400 "seconds" of 20 ms: 8 s, longer than the restart (which waits out the dead leader's 3 s lease).
-    const survivor = await bb.sessions.create({ projectId: t.stack.projectId, keepAlive: true, timeout: 400 });
+    // 750 "seconds" of 20 ms: 15 s, well past the restart (which waits out the dead leader's 3 s
+    // lease) even on a loaded machine, where 8 s once ran out before the limit was checked.
+    const survivor = await bb.sessions.create({ projectId: t.stack.projectId, keepAlive: true, timeout: 750 });
     const client = await puppeteer.connect({ browserWSEndpoint: survivor.connectUrl });
     await t.stack.services.get('scheduler-1')!.stop('SIGKILL');
     // While no scheduler answers, a create fails fast and retryably.
@@ -117,7 +118,7 @@ describe('limits, deadlines and isolation', () => {
     // The survivor still counts: the limit of 2 is reached.
     expect((await api(t.stack, 'POST', '/v1/sessions', {})).status).toBe(429);
     // Its deadline was re-armed from the log.
-    const ended = await eventually(() => bb.sessions.retrieve(survivor.id), (s) => s.status !== 'RUNNING', 15_000);
+    const ended = await eventually(() => bb.sessions.retrieve(survivor.id), (s) => s.status !== 'RUNNING', 25_000);
     expect(ended.status).toBe('TIMED_OUT');
     await client.disconnect();
     await bb.sessions.update(second.body.id, { status: 'REQUEST_RELEASE' });

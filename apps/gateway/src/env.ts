@@ -29,6 +29,11 @@ export const gatewayEnvSchema = z.object({
    * checkpoint has reached the last session event.
    */
   HANGAR_PROJECTION_NAME: z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'letters, digits, _ and - only' }).default('read-model'),
+  /**
+   * How long `GET /v1/sessions` may wait for the projector to catch up with the session events
+   * already in the stream (read-your-writes for lists); 0 answers from the projection as it is.
+   */
+  HANGAR_LIST_WAIT_MS: intFromEnv(0, 60_000).default(1_000),
   /** A connected client that has sent nothing for this long is sent a WebSocket ping. */
   HANGAR_WS_PING_INTERVAL_MS: intFromEnv(10, 600_000).default(10_000),
   /**

@@ -86,6 +86,23 @@ export class SessionReader {
   }
 
   /**
+   * Waits, at most `HANGAR_LIST_WAIT_MS`, until the projection covers every session event in the
+   * stream when the call began: a list right after a create or a release includes it. Usually
+   * the checkpoint is there already (one shared stream read and one query). Past the wait, or
+   * with NATS away, the list answers from the projection as it is.
+   */
+  async awaitProjection(): Promise<void> {
+    const maxWaitMs = this.env.HANGAR_LIST_WAIT_MS;
+    if (maxWaitMs === 0) return;
+    const logEnd = await withDeadline(this.lastSessionEvent(), STREAM_CHECK_TIMEOUT_MS).catch(() => undefined);
+    if (logEnd === undefined) return;
+    const deadline = Date.now() + maxWaitMs;
+    while ((await this.repos.checkpoints.position(this.env.HANGAR_PROJECTION_NAME)) < logEnd && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /**
    * For a caller that proved its right to the session without naming a project (a signing key):
    * the stream is the one source that answers by id alone.
    */

@@ -71,7 +71,9 @@ export class SessionsService {
   }
 
   async list(projectId: string, query: Record<string, unknown> | undefined): Promise<SessionResource[]> {
-    const rows = await this.repos.sessions.list(projectId, parseListQuery(query));
+    const filter = parseListQuery(query);
+    await this.reader.awaitProjection();
+    const rows = await this.repos.sessions.list(projectId, filter);
     return rows.map(presentSession);
   }
 

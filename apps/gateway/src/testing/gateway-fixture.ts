@@ -22,7 +22,8 @@ export function useGatewayFixture(): GatewayFixture {
     f.infra = await startInfra();
     f.a = await seedProjectRows(f.infra.repos, { defaultTimeout: 900 });
     f.b = await seedProjectRows(f.infra.repos);
-    f.gateway = await bootGateway(f.infra, { HANGAR_COMMAND_TIMEOUT_MS: '1500', HANGAR_BODY_LIMIT_BYTES: '4096' });
+    // No projector runs here (rows are written by the tests): lists answer from the rows as they are.
+    f.gateway = await bootGateway(f.infra, { HANGAR_COMMAND_TIMEOUT_MS: '1500', HANGAR_BODY_LIMIT_BYTES: '4096', HANGAR_LIST_WAIT_MS: '0' });
     f.callA = apiClient(f.gateway.url, f.a.apiKey);
     f.callB = apiClient(f.gateway.url, f.b.apiKey);
     f.anon = apiClient(f.gateway.url);
