@@ -35,9 +35,8 @@ export class LeaderLease {
     const kv = await this.bucket();
     for (let attempt = 0; !this.stopped; attempt++) {
       try {
-        const sentAt = Date.now();
         this.revision = await kv.create(KEY, this.holder);
-        this.lastRenewed = sentAt;
+        this.lastRenewed = Date.now();
         this.logger.info({ holder: this.holder, leaseMs: this.leaseMs }, 'leader lease acquired');
         this.renewTimer = setInterval(() => void this.renew(), Math.max(50, Math.floor(this.leaseMs / 3)));
         this.renewTimer.unref();
@@ -55,11 +54,10 @@ export class LeaderLease {
    * may have landed, moving the revision under us.
    */
   async assertHeld(): Promise<void> {
-    // Renewed within the last half of the lease by this very process: nobody else can hold it (it
-    // cannot expire before a whole lease has passed since), so skip the round trip. Renewals come
-    // every third of a lease, so a running leader always skips it; a process that was paused sees
-    // a long gap on the wall clock and asks NATS.
-    if (!this.stopped && Date.now() - this.lastRenewed < this.leaseMs / 2) return;
+    // Renewed within the last third of the lease by this very process: nobody else can hold it
+    // (it cannot have expired), so skip the round trip. A process that was paused sees a long gap
+    // on the wall clock and asks NATS.
+    if (!this.stopped && Date.now() - this.lastRenewed < this.leaseMs / 3) return;
     if (!(await this.stillOurs())) {
       this.lose('another scheduler holds the lease');
       throw new Error('not the leader');
@@ -88,11 +86,9 @@ export class LeaderLease {
     // One renewal at a time: two in flight with the same revision would refuse each other.
     if (this.renewing || this.stopped) return;
     this.renewing = true;
-    // The server wrote the renewal after this instant: the lease is safe until a lease after it.
-    const sentAt = Date.now();
     try {
       this.revision = await this.kv!.update(KEY, this.holder, this.revision, Math.floor(this.leaseMs / 3));
-      this.lastRenewed = sentAt;
+      this.lastRenewed = Date.now();
     } catch (err) {
       const refused = /wrong last sequence/i.test(String(err));
       if (refused && !(await this.stillOurs().catch(() => false))) return this.lose('another scheduler holds the lease');
