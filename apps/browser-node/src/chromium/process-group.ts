@@ -105,6 +105,8 @@ export async function waitGroupsGone(pgids: Iterable<number>, timeoutMs: number,
     }
     if (![...pgids].some(groupAlive)) return true;
     if (Date.now() > deadline) return false;
+    // A member appeared between the scans: poll again, never spin.
+    await new Promise((r) => setTimeout(r, pollMs));
   }
 }
 
