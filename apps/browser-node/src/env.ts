@@ -54,10 +54,12 @@ const schema = z
     HANGAR_LAUNCH_TIMEOUT_MS: intFromEnv(100, 300_000).default(15_000),
     HANGAR_HEADLESS: boolFromEnv.default(true),
     /**
-     * Nice value of each browser's scheduling autogroup (chromium.launcher.ts): above the node's
-     * services, so they are not starved by busy browsers. 0 leaves the kernel's default.
+     * Nice value of each browser's scheduling autogroup (chromium.launcher.ts), to put busy
+     * browsers behind the node's services. Off by default: with 5, the scheduler fail-over and
+     * restart e2e tests failed intermittently (5 of ~14 runs, none in 7 with 0), for a reason
+     * not yet understood.
      */
-    HANGAR_CHROMIUM_AUTOGROUP_NICE: intFromEnv(0, 19).default(5),
+    HANGAR_CHROMIUM_AUTOGROUP_NICE: intFromEnv(0, 19).default(0),
     PATH: z.string().default(''),
   })
   .transform((env, ctx) => {
