@@ -10,7 +10,10 @@ describe('limits, deadlines and isolation', () => {
   beforeAll(async () => {
     t = await startTestStack({
       concurrency: 2,
-      env: { scheduler: { HANGAR_TIMEOUT_SECOND_MS: '20', HANGAR_CONNECT_TIMEOUT_MS: '3000' } },
+      // A create sent in the instant after the scheduler's kill -9 can still be routed to its dying
+      // connection and then waits out the whole command deadline (docs/failure-model.md): 8 s here,
+      // not 30 s, so the session that must survive the restart is not timed out meanwhile.
+      env: { scheduler: { HANGAR_TIMEOUT_SECOND_MS: '20', HANGAR_CONNECT_TIMEOUT_MS: '3000' }, gateway: { HANGAR_COMMAND_TIMEOUT_MS: '8000' } },
     });
     bb = new Browserbase({ apiKey: t.stack.apiKey, baseURL: t.stack.apiUrl, maxRetries: 0 });
   });
@@ -106,9 +109,9 @@ describe('limits, deadlines and isolation', () => {
   });
 
   it('rebuilds the scheduler from the event log after a kill -9: limits and deadlines still hold', async () => {
-    // 750 "seconds" of 20 ms: 15 s, well past the restart (which waits out the dead leader's 3 s
-    // lease) even on a loaded machine, where 8 s once ran out before the limit was checked.
-    const survivor = await bb.sessions.create({ projectId: t.stack.projectId, keepAlive: true, timeout: 750 });
+    // 1000 "seconds" of 20 ms: 20 s, past the worst case before the limit is checked: a create
+    // that raced the kill (the 8 s command deadline), the restart, and the dead leader's 3 s lease.
+    const survivor = await bb.sessions.create({ projectId: t.stack.projectId, keepAlive: true, timeout: 1000 });
     const client = await puppeteer.connect({ browserWSEndpoint: survivor.connectUrl });
     await t.stack.services.get('scheduler-1')!.stop('SIGKILL');
     // While no scheduler answers, a create fails fast and retryably.
