@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { createLogger } from '@hangar/runtime';
+import { createLogger, stopWithLauncher } from '@hangar/runtime';
 import { loadEnv } from './env.js';
 import { ProjectorModule } from './projector.module.js';
 
@@ -8,4 +8,5 @@ const env = loadEnv();
 const logger = createLogger('projector', env.LOG_LEVEL);
 const app = await NestFactory.createApplicationContext(ProjectorModule.forRoot(env, logger), { logger: ['error', 'warn'] });
 app.enableShutdownHooks();
+stopWithLauncher();
 logger.info('projector started');

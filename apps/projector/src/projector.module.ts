@@ -37,8 +37,8 @@ class ProjectorRunner implements OnApplicationBootstrap, OnApplicationShutdown {
       filterSubject: EVENTS_WILDCARD,
       checkpoint: () => repositories(this.db).checkpoints.position(name),
       logger: this.logger,
-      handle: async (event, seq, subject) => {
-        await service.handle(event, seq, subject);
+      handle: async (batch) => {
+        await service.handle(batch);
       },
       // Versions before 0.2 followed the log through this durable consumer.
       retiredDurable: `projector-${name}`,
@@ -66,7 +66,8 @@ export class ProjectorModule {
           provide: DB,
           useFactory: async () => {
             await ensureDatabase(env.DATABASE_URL);
-            return createDb(env.DATABASE_URL);
+            // Asynchronous commit: see ProjectorService.
+            return createDb(env.DATABASE_URL, { settings: { synchronous_commit: 'off' } });
           },
         },
         ProjectorRunner,

@@ -4,9 +4,22 @@ import type { Database } from './schema.js';
 
 // bigint columns (stream sequences) come back as strings; they stay below 2^53 for us, but the
 // repositories convert explicitly rather than relying on a global type parser.
-export function createDb(connectionString: string, options: { max?: number; connectTimeoutMs?: number } = {}): Kysely<Database> {
+export function createDb(
+  connectionString: string,
+  options: {
+    max?: number;
+    connectTimeoutMs?: number;
+    /** Server settings for every connection of the pool (e.g. synchronous_commit: 'off'). */
+    settings?: Record<string, string>;
+  } = {},
+): Kysely<Database> {
+  const settings = Object.entries(options.settings ?? {});
+  for (const [name, value] of settings) {
+    if (!/^[a-z_.]+$/.test(name) || !/^[A-Za-z0-9_.-]+$/.test(value)) throw new Error(`invalid Postgres setting ${name}=${value}`);
+  }
   const pool = new pg.Pool({
     connectionString,
+    ...(settings.length ? { options: settings.map(([name, value]) => `-c ${name}=${value}`).join(' ') } : {}),
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 2_000,
     idleTimeoutMillis: 30_000,

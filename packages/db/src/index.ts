@@ -8,5 +8,6 @@ export * from './repositories/api-keys.repository.js';
 export * from './repositories/events.repository.js';
 export * from './repositories/checkpoints.repository.js';
 export * from './repositories/nodes.repository.js';
+export * from './repositories/projection.repository.js';
 export { sql } from 'kysely';
 export type { Kysely, Transaction } from 'kysely';

@@ -4,6 +4,7 @@ import { ApiKeysRepository } from './repositories/api-keys.repository.js';
 import { CheckpointsRepository } from './repositories/checkpoints.repository.js';
 import { EventsRepository } from './repositories/events.repository.js';
 import { NodesRepository } from './repositories/nodes.repository.js';
+import { ProjectionRepository } from './repositories/projection.repository.js';
 import { ProjectsRepository } from './repositories/projects.repository.js';
 import { SessionsRepository } from './repositories/sessions.repository.js';
 
@@ -16,6 +17,7 @@ export function repositories(db: Kysely<Database> | Transaction<Database>) {
     events: new EventsRepository(db),
     checkpoints: new CheckpointsRepository(db),
     nodes: new NodesRepository(db),
+    projection: new ProjectionRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof repositories>;

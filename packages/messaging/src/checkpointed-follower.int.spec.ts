@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SessionReleaseRequested, subjects, type DomainEvent } from '@hangar/contracts';
+import { SessionReleaseRequested, subjects } from '@hangar/contracts';
 import { createLogger } from '@hangar/runtime';
 import { eventually, startTestNats, type TestNats } from '@hangar/testing';
 import { runCheckpointedFollower } from './checkpointed-follower.js';
@@ -46,10 +46,10 @@ describe('runCheckpointedFollower on a real JetStream', () => {
       checkpoint: r.checkpoint,
       logger,
       retryDelayMs: 50,
-      handle: async (_event: DomainEvent, seq: number) => {
-        // The second event's apply fails twice (its database is away), then succeeds.
-        if (seq === seqs[1] && failuresLeft-- > 0) throw new Error('database away');
-        r.apply(seq);
+      handle: async (batch) => {
+        // A batch with the second event fails twice (its database is away), then succeeds.
+        if (batch.some((e) => e.seq === seqs[1]) && failuresLeft-- > 0) throw new Error('database away');
+        for (const e of batch) r.apply(e.seq);
       },
     });
     try {
@@ -70,7 +70,7 @@ describe('runCheckpointedFollower on a real JetStream', () => {
       checkpoint: r.checkpoint,
       logger,
       retryDelayMs: 50,
-      handle: async (_event, seq) => r.apply(seq),
+      handle: async (batch) => batch.forEach((e) => r.apply(e.seq)),
     });
     try {
       const before = await appendOne(id);
@@ -79,6 +79,49 @@ describe('runCheckpointedFollower on a real JetStream', () => {
       const after = await eventually(() => appendOne(id).catch(() => undefined), (seq) => seq !== undefined, 20_000);
       await eventually(() => r.applied.length, (n) => n === 2, 20_000);
       expect(r.applied).toEqual([before, after]);
+    } finally {
+      await follower.stop();
+    }
+  });
+
+  it('hands over, as one batch, the events that arrived while the previous batch was applied', async () => {
+    const id = randomUUID();
+    const r = recorder();
+    const batches: number[][] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const follower = await runCheckpointedFollower(nats.nc, {
+      filterSubject: subjects.sessionEvents(id),
+      checkpoint: r.checkpoint,
+      logger,
+      maxBatch: 4,
+      handle: async (batch) => {
+        batches.push(batch.map((e) => e.seq));
+        // The first apply is slow: everything appended meanwhile queues behind it.
+        if (batches.length === 1) await held;
+        for (const e of batch) {
+          expect(e.event.type).toBe('SessionReleaseRequested');
+          expect(e.subject).toBe(subjects.sessionEvents(id));
+          r.apply(e.seq);
+        }
+      },
+    });
+    try {
+      const first = await appendOne(id);
+      await eventually(() => batches.length, (n) => n === 1);
+      const later: number[] = [];
+      for (let i = 0; i < 6; i++) later.push(await appendOne(id));
+      // Delivered to the follower (not applied yet) before the first apply finishes.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      release();
+      await eventually(() => r.applied.length, (n) => n === 7);
+      expect(r.applied).toEqual([first, ...later]);
+      // Six waiting, at most four per batch: the next batch is the first four of them; the rest
+      // follow in order, however the deliveries split them.
+      expect(batches[0]).toEqual([first]);
+      expect(batches[1]).toEqual(later.slice(0, 4));
+      expect(batches.slice(2).flat()).toEqual(later.slice(4));
+      for (const batch of batches) expect(batch.length).toBeLessThanOrEqual(4);
     } finally {
       await follower.stop();
     }

@@ -10,15 +10,22 @@ export class CheckpointsRepository {
     return Number(row?.position ?? 0);
   }
 
-  /** Locks the checkpoint row for the rest of the transaction, so two projector replicas serialise. */
+  /**
+   * Locks the checkpoint row for the rest of the transaction, so two projector replicas
+   * serialise; creates it (at 0) the first time. One round trip once the row exists.
+   */
   async positionForUpdate(name: string): Promise<number> {
-    await this.db
-      .insertInto('projection_checkpoints')
-      .values({ name, position: 0, updated_at: new Date() })
-      .onConflict((oc) => oc.column('name').doNothing())
-      .execute();
-    const row = await this.db.selectFrom('projection_checkpoints').select('position').where('name', '=', name).forUpdate().executeTakeFirstOrThrow();
-    return Number(row.position);
+    const lock = () => this.db.selectFrom('projection_checkpoints').select('position').where('name', '=', name).forUpdate().executeTakeFirst();
+    let row = await lock();
+    if (!row) {
+      await this.db
+        .insertInto('projection_checkpoints')
+        .values({ name, position: 0, updated_at: new Date() })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .execute();
+      row = await lock();
+    }
+    return Number(row!.position);
   }
 
   async advance(name: string, position: number): Promise<void> {

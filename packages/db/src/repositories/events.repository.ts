@@ -5,19 +5,22 @@ import type { Database } from '../schema.js';
 export class EventsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Idempotent on both the stream sequence and the event id. */
-  async append(seq: number, subject: string, event: DomainEvent): Promise<void> {
+  /** Several events in one statement; idempotent on both the stream sequence and the event id. */
+  async appendMany(events: readonly { seq: number; subject: string; event: DomainEvent }[]): Promise<void> {
+    if (events.length === 0) return;
     await this.db
       .insertInto('events')
-      .values({
-        seq,
-        id: event.id,
-        type: event.type,
-        subject,
-        occurred_at: event.occurredAt,
-        data: JSON.stringify(event.data),
-        metadata: JSON.stringify(event.metadata),
-      })
+      .values(
+        events.map(({ seq, subject, event }) => ({
+          seq,
+          id: event.id,
+          type: event.type,
+          subject,
+          occurred_at: event.occurredAt,
+          data: JSON.stringify(event.data),
+          metadata: JSON.stringify(event.metadata),
+        })),
+      )
       .onConflict((oc) => oc.doNothing())
       .execute();
   }

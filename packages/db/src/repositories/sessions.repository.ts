@@ -39,30 +39,17 @@ export class SessionsRepository {
 
   /** Writes the row only when `snapshot.version` is newer than what is stored. */
   async upsert(snapshot: SessionSnapshot): Promise<void> {
-    const row = {
-      id: snapshot.id,
-      project_id: snapshot.projectId,
-      status: snapshot.status,
-      created_at: snapshot.createdAt,
-      updated_at: snapshot.updatedAt,
-      started_at: snapshot.startedAt,
-      ended_at: snapshot.endedAt ?? null,
-      expires_at: snapshot.expiresAt,
-      keep_alive: snapshot.keepAlive,
-      region: snapshot.region,
-      user_metadata: snapshot.userMetadata === undefined ? null : JSON.stringify(snapshot.userMetadata),
-      context_id: snapshot.contextId ?? null,
-      node_id: snapshot.nodeId ?? null,
-      endpoint: snapshot.endpoint ?? null,
-      end_reason: snapshot.endReason ?? null,
-      clients: snapshot.clients,
-      version: snapshot.version,
-    };
+    const row = sessionRow(snapshot);
     const { id: _id, project_id: _p, created_at: _c, ...changes } = row;
     await this.db
       .insertInto('sessions')
-      .values(row)
-      .onConflict((oc) => oc.column('id').doUpdateSet(changes).where('sessions.version', '<', String(snapshot.version) as never))
+      .values({ ...row, user_metadata: row.user_metadata === null ? null : JSON.stringify(row.user_metadata) })
+      .onConflict((oc) =>
+        oc
+          .column('id')
+          .doUpdateSet({ ...changes, user_metadata: changes.user_metadata === null ? null : JSON.stringify(changes.user_metadata) })
+          .where('sessions.version', '<', String(snapshot.version) as never),
+      )
       .execute();
   }
 
@@ -135,5 +122,28 @@ function toSnapshot(row: { [K in keyof Selected]: unknown }): SessionRow {
     clients: row.clients as number,
     proxyBytes: Number(row.proxy_bytes),
     version: Number(row.version),
+  };
+}
+
+/** A snapshot as the `sessions` columns it is stored in (user_metadata as its JSON value). */
+export function sessionRow(snapshot: SessionSnapshot) {
+  return {
+    id: snapshot.id,
+    project_id: snapshot.projectId,
+    status: snapshot.status,
+    created_at: snapshot.createdAt,
+    updated_at: snapshot.updatedAt,
+    started_at: snapshot.startedAt,
+    ended_at: snapshot.endedAt ?? null,
+    expires_at: snapshot.expiresAt,
+    keep_alive: snapshot.keepAlive,
+    region: snapshot.region,
+    user_metadata: snapshot.userMetadata ?? null,
+    context_id: snapshot.contextId ?? null,
+    node_id: snapshot.nodeId ?? null,
+    endpoint: snapshot.endpoint ?? null,
+    end_reason: snapshot.endReason ?? null,
+    clients: snapshot.clients,
+    version: snapshot.version,
   };
 }
