@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { natsCommandTransport, type NatsConnection } from '@hangar/messaging';
-import { createLogger, onShutdown } from '@hangar/runtime';
+import { createLogger, onShutdown, stopWithLauncher } from '@hangar/runtime';
 import { killOwnedGroupsSync } from './chromium/owned-groups.js';
 import { loadConfig } from './env.js';
 import { NestPinoLogger } from './nest-pino.logger.js';
@@ -31,6 +31,7 @@ try {
   });
   // app.close(): the command transport first, then NodeLifecycle ends every session, then NATS.
   const shutdown = onShutdown(logger, [() => app.close()]);
+  stopWithLauncher();
   await app.listen();
   // The subscriptions must have reached the server before anyone learns this node exists,
   // or the scheduler's first start command could find no responder.

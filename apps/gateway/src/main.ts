@@ -1,4 +1,4 @@
-import { createLogger } from '@hangar/runtime';
+import { createLogger, stopWithLauncher } from '@hangar/runtime';
 import { startGateway } from './app.factory.js';
 import { loadGatewayEnv, type GatewayEnv } from './env.js';
 
@@ -16,6 +16,7 @@ try {
   const gateway = await startGateway(env, logger);
   // Nest runs the shutdown hooks (drain NATS, close the pool, cut piped sockets) on these.
   gateway.app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  stopWithLauncher();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => logger.info({ signal }, 'shutting down'));
   logger.info({ url: gateway.url }, 'gateway listening');
 } catch (err) {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { natsCommandTransport } from '@hangar/messaging';
-import { createLogger } from '@hangar/runtime';
+import { createLogger, stopWithLauncher } from '@hangar/runtime';
 import { loadEnv } from './env.js';
 import { SchedulerModule } from './scheduler.module.js';
 import { SchedulerRuntime } from './scheduler.runtime.js';
@@ -13,6 +13,7 @@ const app = await NestFactory.createMicroservice(SchedulerModule.forRoot(env, lo
   logger: ['error', 'warn'],
 });
 app.enableShutdownHooks();
+stopWithLauncher();
 // Replay the log (hot standby) first; subscribe to commands only once this process leads, so a
 // standby never answers one.
 await app.init();

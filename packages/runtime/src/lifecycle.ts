@@ -35,3 +35,24 @@ export function onShutdown(logger: Logger, closers: Closer[], graceMs = 10_000):
   process.once('SIGTERM', onSignal);
   return shutdown;
 }
+
+/**
+ * A service the local stack launched runs in a session of its own (so Linux's autogroup
+ * scheduling gives it a CPU share of its own instead of one share for the whole stack), out of
+ * reach of the terminal's Ctrl-C; the IPC channel the stack opens to it is its tie. When the
+ * stack goes, however it goes (a SIGKILL included), the channel closes and the service shuts
+ * down as on SIGTERM. A service started any other way (a container, systemd) has no channel and
+ * nothing happens.
+ */
+export function stopWithLauncher(): void {
+  if (!process.channel) return;
+  process.channel.unref();
+  const leave = () => {
+    // No SIGTERM listener left: a shutdown is already under way (the listeners run once), and a
+    // second SIGTERM would only kill the process in the middle of it.
+    if (process.listenerCount('SIGTERM') > 0) process.kill(process.pid, 'SIGTERM');
+  };
+  // Called once the shutdown handlers are in place; the stack may have gone during the boot.
+  if (!process.connected) leave();
+  else process.once('disconnect', leave);
+}

@@ -34,7 +34,14 @@ export function startService(service: ServiceName, label: string, env: Record<st
   const profile = process.env.HANGAR_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HANGAR_CPU_PROF_DIR}`] : [];
   const child = spawn(process.execPath, ['--enable-source-maps', ...profile, SERVICE_ENTRYPOINTS[service]], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // Each service in a session of its own, as each Chromium is: Linux's autogroup scheduler
+    // shares the CPUs between sessions first, so in one session the whole control plane would
+    // get one share against every busy browser's one (under churn at concurrency 4, a fifth of
+    // the machine; projection lag p99 482 → 245 ms, creates and churn faster, once separated).
+    // The IPC channel is the service's tie to the stack (stopWithLauncher): it shuts down when
+    // the stack goes, since a terminal's Ctrl-C no longer reaches it.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   for (const stream of [child.stdout, child.stderr]) {
     if (stream) createInterface({ input: stream }).on('line', (line) => log(`[${label}] ${line}`));

@@ -13,6 +13,16 @@ export const chromiumProcesses = (marker = '') =>
     }
   });
 
+/** Whether a process with this pid exists (a zombie counts until it is reaped). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function eventually<T>(probe: () => Promise<T> | T, accept: (value: T) => boolean, timeoutMs = 10_000, intervalMs = 25): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
