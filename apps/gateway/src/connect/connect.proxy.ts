@@ -51,6 +51,7 @@ export class ConnectProxy implements BeforeApplicationShutdown {
     const swallow = () => undefined;
     socket.on('error', swallow);
     const correlationId = randomUUID();
+    const t0 = performance.now();
     try {
       if (this.closing) throw new ApiError('UNAVAILABLE', 'the gateway is shutting down; reconnect');
       const parsed = parseConnectRequest(req.url, this.urls.connectPath);
@@ -64,7 +65,7 @@ export class ConnectProxy implements BeforeApplicationShutdown {
       const keepalive = { intervalMs: this.env.HANGAR_WS_PING_INTERVAL_MS, timeoutMs: this.env.HANGAR_WS_IDLE_TIMEOUT_MS };
       const connection = pipeUpgrade(req, socket, head, target, { keepalive });
       this.track(connection, session.id, correlationId);
-      this.logger.debug({ sessionId: session.id, correlationId, nodeId: session.nodeId }, 'client connected');
+      this.logger.debug({ sessionId: session.id, correlationId, nodeId: session.nodeId, resolveMs: Math.round((performance.now() - t0) * 100) / 100 }, 'client connected');
     } catch (err) {
       const answer = toHttpError(err);
       if (answer.code === 'INTERNAL') this.logger.error({ err, correlationId }, 'connect failed');

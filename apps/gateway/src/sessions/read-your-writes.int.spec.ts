@@ -3,6 +3,7 @@ import { SessionEnded, SessionRequested, SessionScheduled, SessionStarted, subje
 import { repositories } from '@hangar/db';
 import { useGatewayFixture } from '../testing/gateway-fixture.js';
 import { apiClient } from '../testing/http-client.js';
+import { startFakeScheduler } from '../testing/fake-scheduler.js';
 import { bootGateway, seedProjectRows } from '../testing/infra.js';
 
 // Reads that must see a write the moment it is acknowledged, however far the projector lags.
@@ -92,6 +93,43 @@ describe('read-your-writes on GET /v1/sessions/:id', () => {
       // A new event for the session: the remembered row is stale the moment it is appended.
       await f.infra.store.append(subject, [SessionStarted.create({ sessionId, nodeId: 'n1', endpoint: `ws://127.0.0.1:1/sessions/${sessionId}`, pid: 1 }, meta)]);
       expect((await f.callA('GET', `/v1/sessions/${sessionId}`)).body).toMatchObject({ status: 'RUNNING', userMetadata: { team: 'it' } });
+    } finally {
+      await f.infra.db.deleteFrom('projection_checkpoints').where('name', '=', 'read-model').execute();
+    }
+  });
+
+  it('answers a read right after a create from the create itself, until another session event is appended', async () => {
+    const scheduler = await startFakeScheduler(f.infra.nats.url, f.scheduler);
+    f.infra.deferApp(() => scheduler.close());
+    const created = await f.callA('POST', '/v1/sessions', { body: { userMetadata: { team: 'create' } } });
+    expect(created.status).toBe(201);
+    const sessionId: string = created.body.id;
+    const last = await f.infra.store.lastVersion(subjects.sessionEvents(sessionId));
+    // A current row and checkpoint that would answer otherwise, marked to be recognisable.
+    const row = (await f.callB('GET', `/v1/sessions/${sessionId}`)).status === 404 && {
+      id: sessionId,
+      projectId: f.a.projectId,
+      status: 'RUNNING' as const,
+      createdAt: created.body.createdAt,
+      updatedAt: created.body.updatedAt,
+      startedAt: created.body.startedAt,
+      expiresAt: created.body.expiresAt,
+      keepAlive: false,
+      region: created.body.region,
+      userMetadata: { team: 'row' },
+      nodeId: 'node-it',
+      endpoint: `ws://127.0.0.1:1/sessions/${sessionId}`,
+      clients: 0,
+      version: last,
+    };
+    expect(row).toBeTruthy();
+    await f.infra.repos.sessions.upsert(row as SessionSnapshot);
+    await f.infra.db.insertInto('projection_checkpoints').values({ name: 'read-model', position: last, updated_at: new Date() }).execute();
+    try {
+      expect((await f.callA('GET', `/v1/sessions/${sessionId}`)).body).toMatchObject({ status: 'RUNNING', userMetadata: { team: 'create' } });
+      // Any session event after it: what the create said is no longer known to be current.
+      await appendRequested(f.a.projectId);
+      expect((await f.callA('GET', `/v1/sessions/${sessionId}`)).body).toMatchObject({ status: 'RUNNING', userMetadata: { team: 'row' } });
     } finally {
       await f.infra.db.deleteFrom('projection_checkpoints').where('name', '=', 'read-model').execute();
     }

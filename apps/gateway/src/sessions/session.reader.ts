@@ -35,7 +35,8 @@ const STREAM_CHECK_TIMEOUT_MS = 1_000;
  *
  * Rows read that way are kept (bounded, for a minute) with their checkpoint: while no session
  * event has been appended since (the checkpoint still reaches the last one), nothing can have
- * changed them, and a read needs no query at all. An ended row never changes.
+ * changed them, and a read needs no query at all. An ended row never changes. So are the
+ * sessions a create or a release answered with (`remember`).
  */
 @Injectable()
 export class SessionReader {
@@ -83,6 +84,24 @@ export class SessionReader {
     const folded = await this.fold(sessionId);
     if (!folded || folded.projectId !== projectId) return undefined;
     return { ...folded, proxyBytes: row?.proxyBytes ?? folded.proxyBytes };
+  }
+
+  /**
+   * The session as this gateway last saw it (read, created or released here within the minute),
+   * not checked against the stream: proof enough that it exists and is this project's.
+   */
+  recent(projectId: string, sessionId: string): SessionView | undefined {
+    return this.rows.get(`${projectId}/${sessionId}`)?.row;
+  }
+
+  /**
+   * A session as a command's reply gave it: its state through its own last event (`version`).
+   * Kept like a row read from the projection, and trusted on the same condition (no session
+   * event in the stream after it), so a read or a connect right after a create does not wait
+   * for the projector to catch up, nor fold the session from the stream.
+   */
+  remember(projectId: string, session: SessionView): void {
+    this.rows.set(`${projectId}/${session.id}`, { row: session, checkpoint: session.version });
   }
 
   /**

@@ -65,6 +65,7 @@ export class SessionsService {
     const reply = await sendCommand(this.commands, subjects.createSession, command, createSessionReply, this.env.HANGAR_COMMAND_TIMEOUT_MS);
     if (!reply.ok) throw ApiError.fromCommand(reply.error);
     const session = fresh(reply.value);
+    this.reader.remember(projectId, session);
     // The scheduler and node log their own stages under the same correlationId.
     this.logger.debug({ sessionId: session.id, projectId, correlationId, status: session.status, commandMs: Math.round((performance.now() - sent) * 100) / 100 }, 'session created');
     return session;
@@ -84,18 +85,27 @@ export class SessionsService {
     return session.status === 'RUNNING' ? presentWithConnect(session, this.urls.connectInfo(id)) : presentSession(session);
   }
 
-  /** Idempotent: releasing an ended session answers its final state without asking anyone. */
+  /**
+   * Idempotent: releasing an ended session answers its final state without asking anyone. A
+   * session this gateway has just seen (created, read, connected to) needs no read first: it is
+   * this project's (that never changes), and if it has ended since, the scheduler says so.
+   */
   async update(projectId: string, id: string, body: unknown, correlationId: string): Promise<SessionResource> {
     const update = parseUpdateSessionBody(body);
     assertOwnProject(update.projectId, projectId);
-    const session = await this.reader.find(projectId, id);
+    const t0 = performance.now();
+    const session = this.reader.recent(projectId, id) ?? (await this.reader.find(projectId, id));
     if (!session) throw notFound(`session ${id}`);
     if (isEnded(session)) return presentSession(session);
+    const t1 = performance.now();
     const command: ReleaseSessionCommand = { correlationId, projectId, sessionId: id };
     const reply = await sendCommand(this.commands, subjects.releaseSession, command, releaseSessionReply, this.env.HANGAR_COMMAND_TIMEOUT_MS);
     if (!reply.ok) throw ApiError.fromCommand(reply.error);
-    this.logger.debug({ sessionId: id, projectId, correlationId, status: reply.value.status }, 'session release requested');
-    return presentSession({ ...reply.value, proxyBytes: session.proxyBytes });
+    const released = { ...reply.value, proxyBytes: session.proxyBytes };
+    if (isEnded(released)) this.reader.remember(projectId, released);
+    const ms = (from: number, to = performance.now()) => Math.round((to - from) * 100) / 100;
+    this.logger.debug({ sessionId: id, projectId, correlationId, status: reply.value.status, readMs: ms(t0, t1), commandMs: ms(t1) }, 'session release requested');
+    return presentSession(released);
   }
 }
 
