@@ -19,6 +19,9 @@ try {
   stopWithLauncher();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => logger.info({ signal }, 'shutting down'));
   logger.info({ url: gateway.url }, 'gateway listening');
+  // To the local stack (its IPC channel), which lets the gateway pick a free port itself: a port
+  // chosen for it beforehand could be taken by another process's bind in the meantime.
+  process.send?.({ type: 'listening', port: Number(new URL(gateway.url).port) });
 } catch (err) {
   logger.fatal({ err }, 'gateway failed to start');
   process.exit(1);

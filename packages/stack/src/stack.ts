@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createDb, ensureDatabase, migrateToLatest, type Database, type Kysely } from '@hangar/db';
 import { connectNats, ensureEventStream, EventStore, type NatsConnection } from '@hangar/messaging';
-import { waitForPort, freePort } from './free-port.js';
+import { withTimeout } from './free-port.js';
 import { startNatsServer, type RunningNats } from './nats-server.js';
 import { startEmbeddedPostgres, type RunningPostgres } from './postgres.js';
 import { stackSecrets } from './secrets.js';
@@ -86,7 +86,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await ensureEventStream(nc);
     const store = await EventStore.create(nc);
 
-    const port = options.port || (await freePort());
     const host = options.host ?? '127.0.0.1';
     const common = { NATS_URL: natsUrl, LOG_LEVEL: options.logLevel ?? 'info' };
     const specs = new Map<string, { service: ServiceName; env: Record<string, string> }>();
@@ -111,13 +110,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       env: {
         ...common,
         DATABASE_URL: databaseUrl,
-        HANGAR_PORT: String(port),
+        // 0: the gateway binds any free port and reports it (below); restarts keep that port.
+        HANGAR_PORT: String(options.port ?? 0),
         HANGAR_HOST: host,
         HANGAR_SIGNING_SECRET: secrets.signingSecret,
         ...options.env?.gateway,
       },
     });
 
+    let gatewayListening!: (port: number) => void;
+    const gatewayPort = new Promise<number>((resolve) => (gatewayListening = resolve));
     const services = new Map<string, RunningService>();
     const crashes = new Map<string, number[]>();
     let stopping = false;
@@ -128,6 +130,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       if (!spec) throw new Error(`no service ${label}`);
       const svc = startService(spec.service, label, { ...spec.env, ...options.labelEnv?.[label] }, options.log);
       services.set(label, svc);
+      if (spec.service === 'gateway') {
+        svc.process.on('message', (message: { type?: string; port?: number }) => {
+          if (message?.type !== 'listening' || !message.port) return;
+          spec.env.HANGAR_PORT = String(message.port);
+          gatewayListening(message.port);
+        });
+      }
       void svc.exited.then((code) => {
         if (stopping || svc.stopRequested || services.get(label) !== svc) return;
         // Exit 0 is a service finishing on purpose (a drained browser-node): leave it down.
@@ -162,10 +171,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         });
       }
     });
-    await Promise.race([(async () => {
-      await waitForPort(port, host, 30_000);
-      await waitForNodes(nc, options.nodes, 30_000);
-    })(), died]);
+    const port = await Promise.race([
+      (async () => {
+        const listening = await withTimeout(gatewayPort, 30_000, 'the gateway did not report listening within 30000 ms');
+        await waitForNodes(nc, options.nodes, 30_000);
+        return listening;
+      })(),
+      died,
+    ]);
     died.catch(() => undefined);
     const seeded = await seedProject(store, db, {
       projectId: secrets.projectId,
