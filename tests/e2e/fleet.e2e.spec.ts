@@ -166,7 +166,11 @@ describe('a fleet of nodes under failure', () => {
       const res = await api(t.stack, 'POST', '/v1/sessions', { keepAlive: true }, apiKey);
       outcomes.push(res.status);
       if (res.status === 201) holders.push(res.body);
-      if (res.status !== 201 && res.status !== 429) expect(res.status).toBe(503);
+      // On failure, the answer and the schedulers' last lines say why (an intermittent 400
+      // NO_REGION right after the takeover is not understood yet).
+      if (res.status !== 201 && res.status !== 429) {
+        expect({ status: res.status, body: res.body, schedulers: t.logs.filter((l) => l.startsWith('[scheduler')).slice(-30) }).toMatchObject({ status: 503 });
+      }
     }
     expect(`${outcomes.filter((s) => s === 201).length} created of ${outcomes.join(',')}`).toMatch(/^1 created/);
     expect(outcomes).toContain(429);
