@@ -20,6 +20,7 @@ interface NodeEntry {
 export class FleetRegistry {
   private readonly nodes = new Map<string, NodeEntry>();
   private sub?: Subscription;
+  private listeningSince?: number;
 
   constructor(
     private readonly nodeLostMs: number,
@@ -28,6 +29,7 @@ export class FleetRegistry {
   ) {}
 
   listen(nc: NatsConnection): void {
+    this.listeningSince = this.now();
     this.sub = nc.subscribe(subjects.allNodeHeartbeats, {
       callback: (err, msg) => {
         if (err) return;
@@ -42,6 +44,23 @@ export class FleetRegistry {
 
   stop(): void {
     this.sub?.unsubscribe();
+  }
+
+  /**
+   * Milliseconds until every live node has certainly been heard from: a node that has not sent a
+   * heartbeat within one lost-interval of this registry starting to listen is not live. Before
+   * that, "no node serves the region" may only mean "not heard from yet" (a scheduler that
+   * started a moment ago and took over at once).
+   */
+  untilComplete(): number {
+    if (this.listeningSince === undefined) return this.nodeLostMs;
+    return Math.max(0, this.listeningSince + this.nodeLostMs - this.now());
+  }
+
+  /** Waits until a live node of `region` is known, or the registry is complete (untilComplete). */
+  async awaitRegion(region: string): Promise<void> {
+    const hasRegion = () => [...this.nodes.entries()].some(([nodeId, e]) => e.heartbeat.region === region && this.isLive(nodeId));
+    while (!hasRegion() && this.untilComplete() > 0) await new Promise((r) => setTimeout(r, Math.min(25, this.untilComplete())));
   }
 
   /** Nodes whose heartbeats stopped since the last call: each is reported once. */

@@ -68,7 +68,13 @@ export class SessionsService {
           resetSeconds: admission.resetSeconds,
         });
       }
-      const placement = decidePlacement(this.fleet.loads(this.state.loadByNode()), cmd.region);
+      let placement = decidePlacement(this.fleet.loads(this.state.loadByNode()), cmd.region);
+      if (!placement.placed && placement.reason === 'NO_REGION' && this.fleet.untilComplete() > 0) {
+        // Listening for heartbeats for less than a lost-interval (just started, just took over):
+        // the region's nodes may simply not have been heard from yet.
+        await this.fleet.awaitRegion(cmd.region);
+        placement = decidePlacement(this.fleet.loads(this.state.loadByNode()), cmd.region);
+      }
       if (!placement.placed) {
         return placement.reason === 'NO_REGION'
           ? refusal({ code: 'NO_REGION', message: `region must be a region served by a browser node; none serves ${cmd.region}` })
