@@ -1,5 +1,6 @@
 import Browserbase from '@browserbasehq/sdk';
 import puppeteer from 'puppeteer-core';
+import { nodeHeartbeatMessage, subjects } from '@hangar/contracts';
 import { api, chromiumProcesses, eventually, startTestStack, type TestStack } from './harness.js';
 
 // Several browser-nodes and two schedulers, failures injected for real: kill -9, SIGSTOP,
@@ -37,7 +38,28 @@ describe('a fleet of nodes under failure', () => {
   const release = (id: string) => bb.sessions.update(id, { status: 'REQUEST_RELEASE' });
   const nodeOf = async (id: string) => (await t.stack.store.read(`hangar.evt.session.${id}`)).map((e) => e.event).find((e) => e.type === 'SessionScheduled')!.data as { nodeId: string };
 
+  /** Resolves once each of `nodeIds` has reported a warm browser ready (placement prefers those). */
+  async function warmOn(nodeIds: string[], timeoutMs = 30_000): Promise<void> {
+    const ready = new Set<string>();
+    const sub = t.stack.nc.subscribe(subjects.allNodeHeartbeats);
+    const deadline = setTimeout(() => sub.unsubscribe(), timeoutMs);
+    try {
+      for await (const msg of sub) {
+        const hb = nodeHeartbeatMessage.parse(msg.json());
+        if (hb.warmSlots > 0) ready.add(hb.nodeId);
+        if (nodeIds.every((id) => ready.has(id))) return;
+      }
+      throw new Error(`no warm browser reported within ${timeoutMs} ms by ${nodeIds.filter((id) => !ready.has(id)).join(', ')}`);
+    } finally {
+      clearTimeout(deadline);
+      sub.unsubscribe();
+    }
+  }
+
   it('spreads sessions over the least-loaded nodes of the requested region', async () => {
+    // Right after the start a pool may still be filling, and a node with a warm browser is
+    // preferred to a less loaded one without: wait until both west nodes have one.
+    await warmOn(['node-1', 'node-2']);
     const west = [await bb.sessions.create({ projectId, keepAlive: true }), await bb.sessions.create({ projectId, keepAlive: true })];
     const westNodes = new Set(await Promise.all(west.map(async (s) => (await nodeOf(s.id)).nodeId)));
     expect(westNodes).toEqual(new Set(['node-1', 'node-2']));
@@ -166,8 +188,7 @@ describe('a fleet of nodes under failure', () => {
       const res = await api(t.stack, 'POST', '/v1/sessions', { keepAlive: true }, apiKey);
       outcomes.push(res.status);
       if (res.status === 201) holders.push(res.body);
-      // On failure, the answer and the schedulers' last lines say why (an intermittent 400
-      // NO_REGION right after the takeover is not understood yet).
+      // On failure, the answer and the schedulers' last lines say why.
       if (res.status !== 201 && res.status !== 429) {
         expect({ status: res.status, body: res.body, schedulers: t.logs.filter((l) => l.startsWith('[scheduler')).slice(-30) }).toMatchObject({ status: 503 });
       }

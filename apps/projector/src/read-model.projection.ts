@@ -2,7 +2,7 @@ import { assertNever, evolveSession, initialSessionState, toSnapshot, type Sessi
 import { sessionEventSchema, type DomainEvent, type SessionEvent } from '@hangar/contracts';
 import { repositories, type Database, type Transaction } from '@hangar/db';
 
-/** Session event types: their rows are re-folded from the session's history, not patched. */
+/** Session event types: a session's row is the fold of its events, never patched. */
 const SESSION_EVENT_TYPES: ReadonlySet<string> = new Set(sessionEventSchema.options.map((o) => o.shape.type.value));
 
 /** One event as the projector receives it: its stream sequence and subject with it. */
@@ -42,10 +42,6 @@ export class SessionStates {
 
   clear(): void {
     this.states.clear();
-  }
-
-  get size(): number {
-    return this.states.size;
   }
 }
 
