@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { freePort, waitForPort } from './free-port.js';
+import { waitForPort, withTimeout } from './free-port.js';
 import { killStale } from './stale-processes.js';
 
 export interface RunningNats {
@@ -15,27 +15,34 @@ export interface RunningNats {
  * outlives restarts of the local stack like a real deployment's does.
  */
 export async function startNatsServer(options: { binary: string; dataDir: string; port?: number }): Promise<RunningNats> {
-  const port = options.port ?? (await freePort());
   mkdirSync(options.dataDir, { recursive: true });
   await killStale(`-sd ${options.dataDir}`);
   // Its own process group: a terminal's Ctrl-C reaches the whole foreground group, and NATS must
   // outlive the browser-nodes' shutdown (they append SessionEnded); the stack stops it last.
-  const child = spawn(options.binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', options.dataDir, '--http_port', '0'], {
+  // Without a port it picks one itself (-1) and logs it: a port chosen for it beforehand could be
+  // taken by another process's bind in the meantime.
+  const child = spawn(options.binary, ['-a', '127.0.0.1', '-p', String(options.port ?? -1), '-js', '-sd', options.dataDir, '--http_port', '0'], {
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
   });
   let stderr = '';
+  let listening: (port: number) => void;
+  const listeningOn = new Promise<number>((resolve) => (listening = resolve));
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
+    const port = /Listening for client connections on [^\s]*:(\d+)/.exec(stderr)?.[1];
+    if (port) listening(Number(port));
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let port: number;
   try {
-    await Promise.race([
-      waitForPort(port),
+    port = await Promise.race([
+      withTimeout(listeningOn, 15_000, `nats-server did not report listening within 15000 ms:\n${stderr}`),
       exited.then(() => {
         throw new Error(`nats-server exited during start:\n${stderr}`);
       }),
     ]);
+    await waitForPort(port);
   } catch (err) {
     child.kill('SIGKILL');
     throw err;

@@ -50,7 +50,7 @@ function postgresUser(): { uid: number; gid: number } | Record<string, never> {
  * and a terminal's Ctrl-C reaches the stack, which stops Postgres last, not Postgres directly.
  */
 export async function startEmbeddedPostgres(options: { dataDir: string; port?: number; database?: string }): Promise<RunningPostgres> {
-  const port = options.port ?? (await freePort());
+  let port = options.port ?? (await freePort());
   const database = options.database ?? 'hangar';
   const password = 'postgres';
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on', '-c', 'max_connections=200'];
@@ -75,7 +75,37 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
     });
     await cluster.initialise();
   }
-  const child = spawn(await postgresBinary(), ['-D', options.dataDir, '-p', String(port), ...flags], {
+  // Postgres cannot pick a port itself: one picked for it here can be taken by another
+  // process's bind before it binds. Then it exits at once, and (unless the caller fixed the
+  // port) it is started again on another.
+  let server: Awaited<ReturnType<typeof serve>>;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      server = await serve(options.dataDir, port, flags);
+      break;
+    } catch (err) {
+      if (options.port !== undefined || attempt === 3 || !/address already in use/i.test(String(err))) throw err;
+      port = await freePort();
+    }
+  }
+  const { child, exited } = server;
+  const url = `postgres://postgres:${password}@127.0.0.1:${port}/${database}`;
+  return {
+    url,
+    port,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Runs the Postgres server on `port` until it is ready to accept connections. */
+async function serve(dataDir: string, port: number, flags: string[]) {
+  const child = spawn(await postgresBinary(), ['-D', dataDir, '-p', String(port), ...flags], {
     ...postgresUser(),
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -98,16 +128,5 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
     void exited.then(() => reject(new Error(`Postgres exited during startup:\n${output}`)));
     child.once('error', reject);
   });
-  const url = `postgres://postgres:${password}@127.0.0.1:${port}/${database}`;
-  return {
-    url,
-    port,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  return { child, exited };
 }
