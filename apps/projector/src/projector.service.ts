@@ -1,4 +1,3 @@
-import type { DomainEvent } from '@hangar/contracts';
 import { repositories, type Database, type Kysely } from '@hangar/db';
 import type { Logger } from '@hangar/runtime';
 import { Histogram, Counter, type Registry } from 'prom-client';

@@ -1,9 +1,7 @@
 import { assertNever, evolveSession, initialSessionState, toSnapshot, type SessionState } from '@hangar/domain';
-import { sessionEventSchema, type DomainEvent, type SessionEvent } from '@hangar/contracts';
+import { sessionEventSchema, type DomainEvent } from '@hangar/contracts';
 import { repositories, type Database, type Transaction } from '@hangar/db';
-
-/** Session event types: a session's row is the fold of its events, never patched. */
-const SESSION_EVENT_TYPES: ReadonlySet<string> = new Set(sessionEventSchema.options.map((o) => o.shape.type.value));
+import { foldSession, sessionAggregate } from '@hangar/messaging';
 
 /** One event as the projector receives it: its stream sequence and subject with it. */
 export interface LoggedEvent {
@@ -59,7 +57,7 @@ export async function applyToReadModel(trx: Transaction<Database>, events: reado
   await repositories(trx).events.appendMany(events);
   const fromHistory = new Set<string>();
   for (const { event, subject, seq } of events) {
-    if (!SESSION_EVENT_TYPES.has(event.type)) {
+    if (!sessionAggregate.accepts(event)) {
       await applyOther(trx, event);
       continue;
     }
@@ -67,7 +65,7 @@ export async function applyToReadModel(trx: Transaction<Database>, events: reado
     const known = folded.get(subject) ?? states.get(subject);
     // Not held: its history in `events` (this run's rows included) is folded once, below.
     if (!known) fromHistory.add(subject);
-    else folded.set(subject, evolveSession(known, event as SessionEvent, seq));
+    else folded.set(subject, evolveSession(known, event, seq));
   }
   for (const subject of fromHistory) folded.set(subject, await foldHistory(trx, subject));
   for (const state of folded.values()) {
@@ -86,29 +84,21 @@ export async function applyToReadModel(trx: Transaction<Database>, events: reado
 export function foldInMemory(events: readonly LoggedEvent[], states: SessionStates): Map<string, SessionState> | undefined {
   const folded = new Map<string, SessionState>();
   for (const { event, subject, seq } of events) {
-    if (!SESSION_EVENT_TYPES.has(event.type)) return undefined;
+    if (!sessionAggregate.accepts(event)) return undefined;
     const known = folded.get(subject) ?? states.get(subject) ?? (event.type === 'SessionRequested' ? initialSessionState : undefined);
     if (!known) return undefined;
-    folded.set(subject, evolveSession(known, event as SessionEvent, seq));
+    folded.set(subject, evolveSession(known, event, seq));
   }
   return folded;
 }
 
 async function foldHistory(trx: Transaction<Database>, subject: string): Promise<SessionState> {
   const history = await trx.selectFrom('events').select(['seq', 'type', 'id', 'occurred_at', 'data', 'metadata']).where('subject', '=', subject).orderBy('seq').execute();
-  let state: SessionState = initialSessionState;
-  for (const row of history) {
-    const parsed: SessionEvent = sessionEventSchema.parse({
-      id: row.id,
-      type: row.type,
-      version: 1,
-      occurredAt: new Date(row.occurred_at).toISOString(),
-      data: row.data,
-      metadata: row.metadata,
-    });
-    state = evolveSession(state, parsed, Number(row.seq));
-  }
-  return state;
+  const events = history.map((row) => ({
+    seq: Number(row.seq),
+    event: sessionEventSchema.parse({ id: row.id, type: row.type, version: 1, occurredAt: new Date(row.occurred_at).toISOString(), data: row.data, metadata: row.metadata }),
+  }));
+  return foldSession(events);
 }
 
 async function applyOther(trx: Transaction<Database>, event: DomainEvent): Promise<void> {

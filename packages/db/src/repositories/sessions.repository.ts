@@ -39,17 +39,13 @@ export class SessionsRepository {
 
   /** Writes the row only when `snapshot.version` is newer than what is stored. */
   async upsert(snapshot: SessionSnapshot): Promise<void> {
-    const row = sessionRow(snapshot);
+    const fields = sessionRow(snapshot);
+    const row = { ...fields, user_metadata: fields.user_metadata === null ? null : JSON.stringify(fields.user_metadata) };
     const { id: _id, project_id: _p, created_at: _c, ...changes } = row;
     await this.db
       .insertInto('sessions')
-      .values({ ...row, user_metadata: row.user_metadata === null ? null : JSON.stringify(row.user_metadata) })
-      .onConflict((oc) =>
-        oc
-          .column('id')
-          .doUpdateSet({ ...changes, user_metadata: changes.user_metadata === null ? null : JSON.stringify(changes.user_metadata) })
-          .where('sessions.version', '<', String(snapshot.version) as never),
-      )
+      .values(row)
+      .onConflict((oc) => oc.column('id').doUpdateSet(changes).where('sessions.version', '<', String(snapshot.version) as never))
       .execute();
   }
 
