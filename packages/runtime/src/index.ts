@@ -6,3 +6,4 @@ export * from './keyed-queue.js';
 export * from './system.js';
 export * from './chromium-flags.js';
 export * from './next-flight.js';
+export * from './internal-token.js';

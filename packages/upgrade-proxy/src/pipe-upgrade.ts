@@ -2,6 +2,7 @@ import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { keepClientAlive, type KeepaliveOptions } from './client-keepalive.js';
+import { ServerFrameInjector } from './server-frame.injector.js';
 
 export interface UpgradeTarget {
   host: string;
@@ -12,6 +13,18 @@ export interface UpgradeTarget {
 export interface PipeOptions {
   /** Request headers not to forward (lower-case), e.g. `origin` towards Chromium. */
   dropHeaders?: readonly string[];
+  /**
+   * Request headers to add (e.g. an internal token). A header of the same name sent by the client
+   * is dropped, never forwarded: the upstream sees only ours.
+   */
+  addHeaders?: Readonly<Record<string, string>>;
+  /**
+   * Client → upstream bytes after the request head go through this stream instead of straight
+   * to the upstream (a guard that reads, rewrites or refuses the client's frames). `toClient`
+   * writes a frame of its own to the client, whole, between two of the upstream's frames. An
+   * 'error' from the filter cuts the connection (`closed` resolves `'filter-error'`).
+   */
+  clientFilter?: (toClient: (frame: Buffer) => void) => Duplex;
   connectTimeoutMs?: number;
   /**
    * Ping a quiet client and cut one that stays silent (client-keepalive.ts). Off by default: the
@@ -21,7 +34,7 @@ export interface PipeOptions {
 }
 
 /** Why a piped connection ended: either side closed or failed, the keepalive gave up, or `close()`. */
-export type PipeEnd = 'peer' | 'idle-timeout' | 'closed';
+export type PipeEnd = 'peer' | 'idle-timeout' | 'filter-error' | 'closed';
 
 export interface PipedConnection {
   /** Resolves once both directions are closed, whoever closed first, with why it ended. */
@@ -37,18 +50,23 @@ const HOP_BY_HOP = new Set(['host', 'content-length', 'transfer-encoding']);
  * through, `pipe` gives backpressure both ways, and Nagle is off on both sockets because CDP is
  * small request/response messages where a 40 ms delayed-ACK stall dominates everything else.
  * With `keepalive`, frame headers towards the client are followed (never the payloads) so pings
- * can be slipped in between frames.
+ * can be slipped in between frames. With `clientFilter`, the client's bytes pass through the
+ * filter, and its answers are slipped in between the upstream's frames the same way.
  */
 export function pipeUpgrade(req: IncomingMessage, client: Duplex, head: Buffer, target: UpgradeTarget, options: PipeOptions = {}): PipedConnection {
+  const added = Object.entries(options.addHeaders ?? {});
+  // A CR or LF would let a value end the head early and smuggle headers of its own.
+  for (const [name, value] of added) if (/[\r\n]/.test(name + value)) throw new Error(`header ${JSON.stringify(name)} has a line break`);
   const upstream = net.connect({ host: target.host, port: target.port, noDelay: true });
   if (client instanceof net.Socket) client.setNoDelay(true);
-  const drop = new Set([...HOP_BY_HOP, ...(options.dropHeaders ?? [])]);
+  const drop = new Set([...HOP_BY_HOP, ...(options.dropHeaders ?? []), ...added.map(([name]) => name.toLowerCase())]);
 
   let lines = `GET ${target.path} HTTP/1.1\r\nHost: ${target.host}:${target.port}\r\n`;
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i]!;
     if (!drop.has(name.toLowerCase())) lines += `${name}: ${req.rawHeaders[i + 1]}\r\n`;
   }
+  for (const [name, value] of added) lines += `${name}: ${value}\r\n`;
   lines += '\r\n';
 
   let connected = false;
@@ -76,9 +94,19 @@ export function pipeUpgrade(req: IncomingMessage, client: Duplex, head: Buffer, 
     connected = true;
     clearTimeout(timer);
     upstream.write(lines);
-    if (head.length > 0) upstream.write(head);
     upstream.pipe(client);
-    client.pipe(upstream);
+    if (options.clientFilter) {
+      const injector = new ServerFrameInjector(upstream, client);
+      upstream.once('close', () => injector.stop());
+      const filter = options.clientFilter((frame) => injector.send(frame));
+      filter.once('error', () => cut('filter-error'));
+      if (head.length > 0) filter.write(head);
+      filter.pipe(upstream);
+      client.pipe(filter);
+    } else {
+      if (head.length > 0) upstream.write(head);
+      client.pipe(upstream);
+    }
     if (options.keepalive) {
       const stop = keepClientAlive(upstream, client, options.keepalive, () => cut('idle-timeout'));
       upstream.once('close', stop);
