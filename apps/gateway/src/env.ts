@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, databaseEnv, intFromEnv, parseEnv } from '@hangar/runtime';
+import { commonEnv, databaseEnv, intFromEnv, internalSecretEnv, parseEnv } from '@hangar/runtime';
 
 /** The gateway's whole configuration; `process.env` is read here and nowhere else. */
 export const gatewayEnvSchema = z.object({
@@ -14,6 +14,11 @@ export const gatewayEnvSchema = z.object({
   HANGAR_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   /** Keys the per-session signing keys; every gateway replica must share it. */
   HANGAR_SIGNING_SECRET: z.string().min(16, { error: 'must be at least 16 characters' }),
+  /**
+   * Keys the short-lived token each forwarded connect carries to a browser-node (which holds the
+   * same value). Not the signing secret: a node must not be able to mint connectUrls.
+   */
+  ...internalSecretEnv,
   HANGAR_COMMAND_TIMEOUT_MS: intFromEnv(100, 600_000).default(30_000),
   HANGAR_BODY_LIMIT_BYTES: intFromEnv(1024, 100 * 1024 * 1024).default(1_048_576),
   /**
@@ -45,6 +50,9 @@ export const gatewayEnvSchema = z.object({
 }).refine((env) => env.HANGAR_WS_IDLE_TIMEOUT_MS > env.HANGAR_WS_PING_INTERVAL_MS, {
   error: 'HANGAR_WS_IDLE_TIMEOUT_MS must be greater than HANGAR_WS_PING_INTERVAL_MS, or clients are cut before they are ever pinged',
   path: ['HANGAR_WS_IDLE_TIMEOUT_MS'],
+}).refine((env) => env.HANGAR_INTERNAL_SECRET !== env.HANGAR_SIGNING_SECRET, {
+  error: 'HANGAR_INTERNAL_SECRET must differ from HANGAR_SIGNING_SECRET: browser-nodes hold the internal one',
+  path: ['HANGAR_INTERNAL_SECRET'],
 });
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 

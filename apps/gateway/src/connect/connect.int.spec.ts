@@ -5,7 +5,8 @@ import type { RunningGateway } from '../app.factory.js';
 import { FakeScheduler, startFakeScheduler } from '../testing/fake-scheduler.js';
 import { startFakeNode, type FakeNode } from '../testing/fake-node.js';
 import { apiClient } from '../testing/http-client.js';
-import { bootGateway, seedProjectRows, SIGNING_SECRET, startInfra, type Infra, type SeededProject } from '../testing/infra.js';
+import { INTERNAL_TOKEN_HEADER, verifyInternalToken } from '@hangar/runtime';
+import { bootGateway, INTERNAL_SECRET, seedProjectRows, SIGNING_SECRET, startInfra, type Infra, type SeededProject } from '../testing/infra.js';
 import { closed, tryConnect, type WsAttempt } from '../testing/ws-client.js';
 import { signingKeyFor } from './signing-key.js';
 
@@ -153,6 +154,15 @@ describe('piping to the node', () => {
     const created = (await api()('POST', '/v1/sessions', { body: {} })).body;
     await echo(await tryConnect(created.connectUrl), created.id);
     expect(node.upgrades.at(-1)!.url).toBe(`/sessions/${created.id}`);
+  });
+
+  it("the node is handed a token for that session alone, never a client's header of the same name", async () => {
+    const created = (await api()('POST', '/v1/sessions', { body: {} })).body;
+    await echo(await tryConnect(created.connectUrl, { [INTERNAL_TOKEN_HEADER]: 'chosen-by-the-client' }), created.id);
+    const token = node.upgrades.at(-1)!.headers[INTERNAL_TOKEN_HEADER];
+    expect(typeof token).toBe('string');
+    expect(verifyInternalToken(INTERNAL_SECRET, token as string, { purpose: 'cdp', sessionId: created.id })).toEqual({ ok: true });
+    expect(verifyInternalToken(INTERNAL_SECRET, token as string, { purpose: 'cdp', sessionId: randomUUID() })).toEqual({ ok: false, reason: 'wrong-session' });
   });
 
   it('?apiKey=&sessionId= reaches the node', async () => {

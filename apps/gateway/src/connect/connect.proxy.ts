@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { Logger } from '@hangar/runtime';
+import { INTERNAL_TOKEN_HEADER, mintInternalToken, type Logger } from '@hangar/runtime';
 import { pipeUpgrade, reject, type PipedConnection } from '@hangar/upgrade-proxy';
 import { ApiKeysService } from '../auth/api-keys.service.js';
 import { GATEWAY_ENV, LOGGER } from '../config/tokens.js';
@@ -63,7 +63,10 @@ export class ConnectProxy implements BeforeApplicationShutdown {
       socket.off('error', swallow);
       // The keepalive finds clients gone without a close frame: the node cannot (it sees only us).
       const keepalive = { intervalMs: this.env.HANGAR_WS_PING_INTERVAL_MS, timeoutMs: this.env.HANGAR_WS_IDLE_TIMEOUT_MS };
-      const connection = pipeUpgrade(req, socket, head, target, { keepalive });
+      // The node refuses an upgrade without a token for this session: its port is reachable from
+      // the browsers' own host, so only this proves the gateway authenticated the client.
+      const token = mintInternalToken(this.env.HANGAR_INTERNAL_SECRET, { purpose: 'cdp', sessionId: session.id });
+      const connection = pipeUpgrade(req, socket, head, target, { keepalive, addHeaders: { [INTERNAL_TOKEN_HEADER]: token } });
       this.track(connection, session.id, correlationId);
       this.logger.debug({ sessionId: session.id, correlationId, nodeId: session.nodeId, resolveMs: Math.round((performance.now() - t0) * 100) / 100 }, 'client connected');
     } catch (err) {

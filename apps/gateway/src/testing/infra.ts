@@ -70,6 +70,8 @@ export async function startInfra(): Promise<Infra> {
 }
 
 export const SIGNING_SECRET = 'integration-test-signing-secret';
+/** What the gateway keys its per-connect node tokens with (a fake node can verify them). */
+export const INTERNAL_SECRET = 'integration-test-internal-secret';
 
 export async function gatewayEnv(infra: Infra, overrides: Record<string, string> = {}): Promise<GatewayEnv> {
   return gatewayEnvSchema.parse({
@@ -78,6 +80,7 @@ export async function gatewayEnv(infra: Infra, overrides: Record<string, string>
     HANGAR_HOST: '127.0.0.1',
     HANGAR_PORT: String(await freePort()),
     HANGAR_SIGNING_SECRET: SIGNING_SECRET,
+    HANGAR_INTERNAL_SECRET: INTERNAL_SECRET,
     HANGAR_COMMAND_TIMEOUT_MS: '2000',
     LOG_LEVEL: 'silent',
     ...overrides,

@@ -7,9 +7,9 @@ export type WsAttempt =
   | { ok: false; status: number; headers: IncomingMessage['headers']; body: any };
 
 /** Opens a WebSocket as a CDP client would; a refused upgrade resolves with its HTTP answer. */
-export function tryConnect(url: string): Promise<WsAttempt> {
+export function tryConnect(url: string, headers: Record<string, string> = {}): Promise<WsAttempt> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, { headers });
     const inbox: string[] = [];
     const waiting: ((m: string) => void)[] = [];
     ws.on('message', (data) => {
