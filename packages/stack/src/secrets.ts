@@ -19,5 +19,7 @@ export function stackSecrets(dataDir: string, given: { apiKey?: string | undefin
     apiKey: kept(dataDir, 'api-key', generateApiKey, given.apiKey),
     projectId: kept(dataDir, 'project-id', randomUUID),
     signingSecret: kept(dataDir, 'signing-secret', () => randomBytes(32).toString('base64url')),
+    /** Gateway → node tokens; the nodes get this one, never the signing secret. */
+    internalSecret: kept(dataDir, 'internal-secret', () => randomBytes(32).toString('base64url')),
   };
 }

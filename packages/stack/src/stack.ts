@@ -101,6 +101,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           HANGAR_NODE_ID: `node-${i}`,
           HANGAR_NODE_DATA_DIR: path.join(options.dataDir, 'nodes', `node-${i}`),
           CHROME_PATH: chromePath,
+          HANGAR_INTERNAL_SECRET: secrets.internalSecret,
           ...options.env?.['browser-node'],
         },
       });
@@ -114,6 +115,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         HANGAR_PORT: String(options.port ?? 0),
         HANGAR_HOST: host,
         HANGAR_SIGNING_SECRET: secrets.signingSecret,
+        HANGAR_INTERNAL_SECRET: secrets.internalSecret,
         ...options.env?.gateway,
       },
     });
