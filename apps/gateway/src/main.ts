@@ -1,6 +1,7 @@
-import { createLogger, stopWithLauncher } from '@hangar/runtime';
+import { createLogger, reportFatal, stopWithLauncher } from '@hangar/runtime';
 import { startGateway } from './app.factory.js';
 import { loadGatewayEnv, type GatewayEnv } from './env.js';
+import { listenFailure } from './http/listen-failure.js';
 
 let env: GatewayEnv;
 try {
@@ -8,6 +9,7 @@ try {
 } catch (err) {
   // Before a logger exists: the message lists every bad setting, a stack trace would bury it.
   console.error(err instanceof Error ? err.message : String(err));
+  await reportFatal(err instanceof Error ? err.message : String(err));
   process.exit(1);
 }
 const logger = createLogger('gateway', env.LOG_LEVEL);
@@ -23,6 +25,10 @@ try {
   // chosen for it beforehand could be taken by another process's bind in the meantime.
   process.send?.({ type: 'listening', port: Number(new URL(gateway.url).port) });
 } catch (err) {
-  logger.fatal({ err }, 'gateway failed to start');
+  // A port in use is a setting to change, not a crash: one line naming it, no stack trace.
+  const reason = listenFailure(err, env);
+  if (reason) logger.fatal({ port: env.HANGAR_PORT, host: env.HANGAR_HOST }, reason);
+  else logger.fatal({ err }, 'gateway failed to start');
+  await reportFatal(reason ?? `failed to start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 }

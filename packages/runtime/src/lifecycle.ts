@@ -56,3 +56,16 @@ export function stopWithLauncher(): void {
   if (!process.connected) leave();
   else process.once('disconnect', leave);
 }
+
+/**
+ * Tells the local stack, over its IPC channel, why this service cannot start, in words a person
+ * can act on (`port 3000 is in use (set HANGAR_PORT)`): the stack prints it as the reason its
+ * start failed. Resolves once sent (an exit right after a send could drop it); a no-op without
+ * a launcher.
+ */
+export function reportFatal(message: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    process.send({ type: 'fatal', message }, undefined, {}, () => resolve());
+  });
+}

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,9 @@ const loadAverageAtStart = os.loadavg();
 const foreign = new ForeignLoadMonitor(baselinePids);
 const t0 = performance.now();
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hangar-bench-'));
+// Traversable (mkdtemp makes 0700): the runtime dir inside it holds what runs as other users
+// (Postgres, the browsers), and the leftover check below finds them by this path.
+chmodSync(dataDir, 0o711);
 const logs: string[] = [];
 const site = await startLocalSite();
 const opsPort = await freePort();
@@ -133,6 +136,7 @@ try {
   progress(`starting the stack in ${dataDir}`);
   stack = await startStack({
     dataDir,
+    runtimeDir: dataDir,
     port: 0,
     concurrency: 32,
     nodes: 1,

@@ -2,23 +2,45 @@ import path from 'node:path';
 import { z } from 'zod';
 import { intFromEnv, parseEnv } from '@hangar/runtime';
 import { startStack } from './stack.js';
+import { asStartFailure, oneLine } from './start-failure.js';
 
-const env = parseEnv(
-  z.object({
-    HANGAR_PORT: intFromEnv(0, 65535).default(3000),
-    HANGAR_HOST: z.string().default('127.0.0.1'),
-    HANGAR_API_KEY: z.string().min(16).optional(),
-    HANGAR_PROJECT_CONCURRENCY: intFromEnv(1, 10_000).default(5),
-    HANGAR_DATA_DIR: z.string().default('.hangar'),
-    HANGAR_NODES: intFromEnv(1, 64).default(1),
-    HANGAR_SCHEDULERS: intFromEnv(1, 5).default(1),
-    HANGAR_PROJECT_CREATE_RATE: intFromEnv(1, 1_000_000).optional(),
-    DATABASE_URL: z.string().optional(),
-    NATS_URL: z.string().optional(),
-    CHROME_PATH: z.string().optional(),
-    LOG_LEVEL: z.string().default('info'),
-  }),
-);
+const schema = z.object({
+  HANGAR_PORT: intFromEnv(0, 65535).default(3000),
+  HANGAR_HOST: z.string().default('127.0.0.1'),
+  HANGAR_API_KEY: z.string().min(16).optional(),
+  HANGAR_PROJECT_CONCURRENCY: intFromEnv(1, 10_000).default(5),
+  HANGAR_DATA_DIR: z.string().default('.hangar'),
+  /** Default: /var/lib/hangar/stacks/<hash of the data dir> as root, <data dir>/run otherwise (runtime-dir.ts). */
+  HANGAR_RUNTIME_DIR: z.string().min(1).optional(),
+  HANGAR_NODES: intFromEnv(1, 64).default(1),
+  HANGAR_SCHEDULERS: intFromEnv(1, 5).default(1),
+  HANGAR_PROJECT_CREATE_RATE: intFromEnv(1, 1_000_000).optional(),
+  DATABASE_URL: z.string().optional(),
+  NATS_URL: z.string().optional(),
+  CHROME_PATH: z.string().optional(),
+  LOG_LEVEL: z.string().default('info'),
+});
+
+// Once a start has failed, lines still on their way from the stopped services are dropped: the
+// reason must be the last line printed.
+let muted = false;
+const out = (line: string) => {
+  if (!muted) process.stdout.write(`${line}\n`);
+};
+
+/** The last line of a start that failed: what failed, why, what to do. */
+function giveUp(reason: string): never {
+  muted = true;
+  process.stderr.write(`[hangar] could not start: ${reason}\n`);
+  process.exit(1);
+}
+
+let env: z.infer<typeof schema>;
+try {
+  env = parseEnv(schema);
+} catch (err) {
+  giveUp(`configuration: ${oneLine((err as Error).message.replace(/^Invalid configuration:\s*/, ''))}`);
+}
 
 const command = process.argv[2] ?? 'start';
 if (command !== 'start') {
@@ -26,10 +48,17 @@ if (command !== 'start') {
   process.exit(2);
 }
 
-const out = (line: string) => process.stdout.write(`${line}\n`);
+// Ctrl-C while starting: the start stops what it has started and fails with "interrupted".
+const starting = new AbortController();
+const interrupt = () => starting.abort();
+process.once('SIGINT', interrupt);
+process.once('SIGTERM', interrupt);
+
 out('[hangar] starting: Postgres, NATS, projector, scheduler, browser-node, gateway ...');
 const stack = await startStack({
   dataDir: path.resolve(env.HANGAR_DATA_DIR),
+  runtimeDir: env.HANGAR_RUNTIME_DIR === undefined ? undefined : path.resolve(env.HANGAR_RUNTIME_DIR),
+  signal: starting.signal,
   port: env.HANGAR_PORT,
   host: env.HANGAR_HOST,
   apiKey: env.HANGAR_API_KEY,
@@ -47,9 +76,15 @@ const stack = await startStack({
   logLevel: env.LOG_LEVEL,
   log: out,
 }).catch((err: unknown) => {
-  console.error(`[hangar] could not start: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
+  if (starting.signal.aborted) {
+    muted = true;
+    process.stderr.write('[hangar] stopped (interrupted while starting)\n');
+    process.exit(130);
+  }
+  return giveUp(asStartFailure('stack', err).line);
 });
+process.off('SIGINT', interrupt);
+process.off('SIGTERM', interrupt);
 
 out(`
   Hangar is running.

@@ -8,3 +8,5 @@ export * from './secrets.js';
 export * from './stack.js';
 export * from './wait-for-nodes.js';
 export * from './stale-processes.js';
+export * from './start-failure.js';
+export * from './runtime-dir.js';

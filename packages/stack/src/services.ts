@@ -18,8 +18,15 @@ export interface RunningService {
   process: ChildProcess;
   /** Resolves with the exit code (or signal) once the process has exited. */
   exited: Promise<number | NodeJS.Signals>;
+  /**
+   * Like `exited`, once its last output lines and IPC messages are in too ('close'), which can
+   * come after the exit; at most a second after it.
+   */
+  settled: Promise<number | NodeJS.Signals>;
   /** Set once `stop` was called: an exit after it is expected, not a crash. */
   readonly stopRequested: boolean;
+  /** Why the service gave up, in its own words (its `{ type: 'fatal', message }` IPC message), if it said. */
+  readonly fatal: string | undefined;
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
 }
 
@@ -46,14 +53,37 @@ export function startService(service: ServiceName, label: string, env: Record<st
   for (const stream of [child.stdout, child.stderr]) {
     if (stream) createInterface({ input: stream }).on('line', (line) => log(`[${label}] ${line}`));
   }
-  const exited = new Promise<number | NodeJS.Signals>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 0)));
+  let fatal: string | undefined;
+  child.on('message', (message: { type?: string; message?: unknown }) => {
+    if (message?.type === 'fatal' && typeof message.message === 'string') fatal = message.message;
+  });
+  const exited = new Promise<number | NodeJS.Signals>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 0));
+    // A process that could not be spawned (EAGAIN) never exits; a closed IPC channel (EPIPE on
+    // a send) is not worth a crash of the stack: both are 'error' events, which must be handled.
+    child.on('error', (err) => {
+      if (child.pid === undefined) resolve(1);
+      log(`[${label}] ${err.message}`);
+    });
+  });
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const settled = exited.then(async (code) => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, 1_000)))]);
+    clearTimeout(timer);
+    return code;
+  });
   let stopRequested = false;
   return {
     name: label,
     process: child,
     exited,
+    settled,
     get stopRequested() {
       return stopRequested;
+    },
+    get fatal() {
+      return fatal;
     },
     async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000) {
       stopRequested = true;

@@ -1,18 +1,26 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createDb, ensureDatabase, migrateToLatest, type Database, type Kysely } from '@hangar/db';
 import { connectNats, ensureEventStream, EventStore, type NatsConnection } from '@hangar/messaging';
 import { withTimeout } from './free-port.js';
-import { startNatsServer, type RunningNats } from './nats-server.js';
-import { startEmbeddedPostgres, type RunningPostgres } from './postgres.js';
+import { startNatsServer } from './nats-server.js';
+import { startEmbeddedPostgres } from './postgres.js';
+import { defaultRuntimeDir, makeTraversableDirs, prepareDataDir, prepareRuntimeDir } from './runtime-dir.js';
 import { stackSecrets } from './secrets.js';
 import { seedProject, type ProjectSeed } from './seed.js';
 import { startService, type LogSink, type RunningService, type ServiceName } from './services.js';
+import { serverDirs, startServers } from './stack-servers.js';
+import { asStartFailure, step, StartFailure } from './start-failure.js';
 import { findChromium, findNatsServer } from '@hangar/runtime';
 import { waitForNodes } from './wait-for-nodes.js';
 
 export interface StackOptions {
+  /** Secrets and NATS's store; 0700 when the stack creates it. */
   dataDir: string;
+  /**
+   * What runs as other OS users (Postgres's cluster, the nodes' browser folders) lives here;
+   * default: runtime-dir.ts (`/var/lib/hangar/stacks/<hash>` as root, `<dataDir>/run` otherwise).
+   */
+  runtimeDir?: string | undefined;
   /** Gateway port; 0 picks a free one. */
   port: number;
   host?: string;
@@ -34,6 +42,8 @@ export interface StackOptions {
   log: LogSink;
   /** A service kept crashing (5 times within a minute): the stack gave up restarting it. */
   onGiveUp?: (label: string) => void;
+  /** Aborted (Ctrl-C during the start): the start stops what it started and fails. */
+  signal?: AbortSignal;
 }
 
 export interface Stack {
@@ -43,6 +53,7 @@ export interface Stack {
   natsUrl: string;
   databaseUrl: string;
   dataDir: string;
+  runtimeDir: string;
   services: Map<string, RunningService>;
   nc: NatsConnection;
   store: EventStore;
@@ -57,34 +68,58 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** The whole of Hangar on one host: what `npm start` runs and what end-to-end tests drive. */
+/**
+ * The whole of Hangar on one host: what `npm start` runs and what end-to-end tests drive. A start
+ * that fails stops everything it started, then throws a StartFailure saying what failed.
+ */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const chromePath = findChromium(options.chromePath);
-  if (!chromePath) throw new Error(`Chromium not found${options.chromePath ? ` at CHROME_PATH=${options.chromePath}` : ''}; run: apt-get install -y chromium`);
-  mkdirSync(options.dataDir, { recursive: true });
-  const secrets = stackSecrets(options.dataDir, { apiKey: options.apiKey });
+  if (!chromePath) {
+    throw new StartFailure(
+      'chromium',
+      options.chromePath ? `CHROME_PATH=${options.chromePath} is not an executable file (fix or unset CHROME_PATH)` : 'not found (apt-get install -y chromium, or set CHROME_PATH)',
+    );
+  }
+  prepareDataDir(options.dataDir);
+  const runtimeDir = options.runtimeDir ?? defaultRuntimeDir(options.dataDir);
+  prepareRuntimeDir(runtimeDir);
+  const secrets = await step('data dir', () => stackSecrets(options.dataDir, { apiKey: options.apiKey }));
+  const dirs = serverDirs(options.dataDir, runtimeDir);
   const cleanups: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const c of cleanups.splice(0).reverse()) await c().catch((err) => options.log(`[stack] cleanup failed: ${String(err)}`));
   };
+  const interrupted = new Promise<never>((_, reject) => {
+    const abort = () => reject(new StartFailure('stack', 'interrupted'));
+    if (options.signal?.aborted) abort();
+    else options.signal?.addEventListener('abort', abort, { once: true });
+  });
+  interrupted.catch(() => undefined);
+  const checkInterrupted = () => {
+    if (options.signal?.aborted) throw new StartFailure('stack', 'interrupted');
+  };
 
   try {
-    const [firstNats, firstPostgres] = await Promise.all([startNatsIfNeeded(options), startPostgresIfNeeded(options)]);
-    let nats = firstNats;
-    let postgres = firstPostgres;
-    if (nats) cleanups.push(() => nats!.stop());
-    if (postgres) cleanups.push(() => postgres!.stop());
+    const servers = await startServers(options, dirs, (stop) => cleanups.push(stop));
+    let nats = servers.nats;
+    let postgres = servers.postgres;
     const natsUrl = options.natsUrl ?? nats!.url;
     const databaseUrl = options.databaseUrl ?? postgres!.url;
 
-    await ensureDatabase(databaseUrl);
+    checkInterrupted();
+    await step('postgres', () => ensureDatabase(databaseUrl));
     const db = createDb(databaseUrl, { max: 4 });
     cleanups.push(() => db.destroy());
-    await migrateToLatest(db);
-    const nc = await connectNats(natsUrl, 'hangar-stack');
+    await step('migrations', () => migrateToLatest(db));
+    const nc = await step('nats', () => connectNats(natsUrl, 'hangar-stack'));
     cleanups.push(() => nc.drain().catch(() => undefined));
-    await ensureEventStream(nc);
-    const store = await EventStore.create(nc);
+    const store = await step('nats', async () => {
+      await ensureEventStream(nc);
+      return EventStore.create(nc);
+    });
+    checkInterrupted();
+    // The nodes' folders: browsers running as users of their own must traverse this path.
+    makeTraversableDirs(path.join(runtimeDir, 'nodes'));
 
     const host = options.host ?? '127.0.0.1';
     const common = { NATS_URL: natsUrl, LOG_LEVEL: options.logLevel ?? 'info' };
@@ -99,7 +134,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         env: {
           ...common,
           HANGAR_NODE_ID: `node-${i}`,
-          HANGAR_NODE_DATA_DIR: path.join(options.dataDir, 'nodes', `node-${i}`),
+          HANGAR_NODE_DATA_DIR: path.join(runtimeDir, 'nodes', `node-${i}`),
           CHROME_PATH: chromePath,
           HANGAR_INTERNAL_SECRET: secrets.internalSecret,
           ...options.env?.['browser-node'],
@@ -125,6 +160,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const services = new Map<string, RunningService>();
     const crashes = new Map<string, number[]>();
     let stopping = false;
+    // Until the start is done, an exit fails the start (below) instead of being restarted.
+    let started = false;
     // Supervision, like compose's `restart: unless-stopped`: a service that exits unasked (a
     // scheduler that lost its lease, a crash) is started again; one that keeps crashing is not.
     const launch = (label: string): RunningService => {
@@ -140,7 +177,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         });
       }
       void svc.exited.then((code) => {
-        if (stopping || svc.stopRequested || services.get(label) !== svc) return;
+        if (!started || stopping || svc.stopRequested || services.get(label) !== svc) return;
         // Exit 0 is a service finishing on purpose (a drained browser-node): leave it down.
         if (code === 0) return options.log(`[stack] ${label} finished (exit 0); not restarting it`);
         const recent = [...(crashes.get(label) ?? []), Date.now()].filter((t) => t > Date.now() - 60_000);
@@ -165,29 +202,34 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     for (const label of specs.keys()) launch(label);
 
-    // A service that dies while we wait fails the start at once, with its logs above.
+    // A service that dies while we wait fails the start at once, in its own words when it said
+    // why (an IPC `fatal` message: `port 3000 is in use (set HANGAR_PORT)`), its logs above.
     const died = new Promise<never>((_, reject) => {
       for (const [label, svc] of services) {
-        void svc.exited.then((code) => {
-          if (!svc.stopRequested) reject(new Error(`${label} exited during start (${String(code)})`));
+        void svc.settled.then((code) => {
+          if (!svc.stopRequested) reject(new StartFailure(label, svc.fatal ?? `exited during start (${typeof code === 'number' ? `exit code ${code}` : code}); its log is above`));
         });
       }
     });
+    died.catch(() => undefined);
     const port = await Promise.race([
       (async () => {
-        const listening = await withTimeout(gatewayPort, 30_000, 'the gateway did not report listening within 30000 ms');
-        await waitForNodes(nc, options.nodes, 30_000);
+        const listening = await step('gateway', () => withTimeout(gatewayPort, 30_000, 'did not report listening within 30 s; its log is above'));
+        await step('browser-node', () => waitForNodes(nc, options.nodes, 30_000));
         return listening;
       })(),
       died,
+      interrupted,
     ]);
-    died.catch(() => undefined);
-    const seeded = await seedProject(store, db, {
-      projectId: secrets.projectId,
-      apiKey: secrets.apiKey,
-      concurrency: options.concurrency,
-      createRatePerMinute: options.createRatePerMinute,
-    });
+    const seeded = await step('seed', () =>
+      seedProject(store, db, {
+        projectId: secrets.projectId,
+        apiKey: secrets.apiKey,
+        concurrency: options.concurrency,
+        createRatePerMinute: options.createRatePerMinute,
+      }),
+    );
+    started = true;
 
     return {
       apiUrl: `http://${host}:${port}`,
@@ -196,6 +238,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       natsUrl,
       databaseUrl,
       dataDir: options.dataDir,
+      runtimeDir,
       services,
       nc,
       store,
@@ -207,7 +250,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
             nats: {
               stop: () => nats!.stop(),
               start: async () => {
-                nats = await startNatsServer({ binary: findNatsServer()!, dataDir: path.join(options.dataDir, 'nats'), port: nats!.port });
+                nats = await startNatsServer({ binary: findNatsServer()!, dataDir: dirs.nats, port: nats!.port });
               },
             },
           }
@@ -217,7 +260,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
             postgres: {
               stop: () => postgres!.stop(),
               start: async () => {
-                postgres = await startEmbeddedPostgres({ dataDir: path.join(options.dataDir, 'postgres'), port: postgres!.port });
+                postgres = await startEmbeddedPostgres({ dataDir: dirs.postgres, port: postgres!.port });
               },
             },
           }
@@ -226,7 +269,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     };
   } catch (err) {
     await stopAll();
-    throw err;
+    throw asStartFailure('stack', err);
   }
 }
 
@@ -235,16 +278,4 @@ function rank(label: string): number {
   if (label.startsWith('browser-node')) return 1;
   if (label === 'scheduler') return 2;
   return 3;
-}
-
-async function startNatsIfNeeded(options: StackOptions): Promise<RunningNats | undefined> {
-  if (options.natsUrl) return undefined;
-  const binary = findNatsServer();
-  if (!binary) throw new Error('nats-server not found; run: apt-get install -y nats-server (or set NATS_URL)');
-  return startNatsServer({ binary, dataDir: path.join(options.dataDir, 'nats') });
-}
-
-async function startPostgresIfNeeded(options: StackOptions): Promise<RunningPostgres | undefined> {
-  if (options.databaseUrl) return undefined;
-  return startEmbeddedPostgres({ dataDir: path.join(options.dataDir, 'postgres') });
 }

@@ -22,9 +22,18 @@ export function processesMatching(marker: string): number[] {
  */
 export async function killStale(marker: string, timeoutMs = 5_000): Promise<number[]> {
   const pids = processesMatching(marker);
-  for (const pid of pids) process.kill(pid, 'SIGTERM');
+  for (const pid of pids) signal(pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
   while (processesMatching(marker).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  for (const pid of processesMatching(marker)) process.kill(pid, 'SIGKILL');
+  for (const pid of processesMatching(marker)) signal(pid, 'SIGKILL');
   return pids;
+}
+
+/** A process that exited between the /proc scan and the signal is what we wanted anyway. */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
 }
