@@ -13,14 +13,15 @@ const swc = [
     sourceMaps: 'inline',
   },
 ];
-const common = {
+export const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
     '^@hangar/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
-  testEnvironment: 'node',
+  // Node's, and it stops what a file's hooks started and left running (packages/testing/src/ownership.ts).
+  testEnvironment: '<rootDir>/packages/testing/jest/environment.mjs',
   rootDir: '.',
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
 };
@@ -31,6 +32,10 @@ export default {
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.e2e.spec.ts'] },
   ],
   maxWorkers: 2,
+  // A folder per run marks the run's processes; at the end, any still running is killed and
+  // fails the run (the issue: fixture nats-servers outlived failed runs by the dozen).
+  globalSetup: '<rootDir>/packages/testing/jest/global-setup.mjs',
+  globalTeardown: '<rootDir>/packages/testing/jest/global-teardown.mjs',
   // Hooks start real infrastructure (Postgres, NATS, Chromium, whole stacks); tests assert
   // behaviour with `eventually`, not timings, so a generous ceiling only matters on failure.
   testTimeout: 120_000,

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { startStack, type ServiceName, type Stack } from '@hangar/stack';
-import { chromiumProcesses, eventually, tempDir } from '@hangar/testing';
+import { chromiumProcesses, eventually, own, tempDir } from '@hangar/testing';
 
 export interface TestStack {
   stack: Stack;
@@ -23,21 +23,28 @@ export async function startTestStack(
 ): Promise<TestStack> {
   const dataDir = tempDir('hangar-e2e-');
   const logs: string[] = [];
-  const stack = await startStack({
-    dataDir,
-    port: 0,
-    concurrency: options.concurrency ?? 3,
-    nodes: options.nodes ?? 1,
-    schedulers: options.schedulers ?? 1,
-    createRatePerMinute: options.createRatePerMinute,
-    labelEnv: options.labelEnv ?? {},
-    logLevel: process.env.HANGAR_TEST_LOG_LEVEL ?? 'warn',
-    env: options.env ?? {},
-    log: (line) => {
-      logs.push(line);
-      if (process.env.HANGAR_TEST_LOGS) process.stdout.write(`${line}\n`);
-    },
-  }).catch((err: unknown) => {
+  // Owned by the test file: a beforeAll that times out while the stack starts still stops it.
+  const stack = await own(
+    `stack in ${dataDir}`,
+    startStack({
+      dataDir,
+      // The temp dir is 0711 already: Postgres and the browsers' users reach it, nothing is left
+      // under /var/lib/hangar, and the tests find the nodes' folders at <dataDir>/nodes/<id>.
+      runtimeDir: dataDir,
+      port: 0,
+      concurrency: options.concurrency ?? 3,
+      nodes: options.nodes ?? 1,
+      schedulers: options.schedulers ?? 1,
+      createRatePerMinute: options.createRatePerMinute,
+      labelEnv: options.labelEnv ?? {},
+      logLevel: process.env.HANGAR_TEST_LOG_LEVEL ?? 'warn',
+      env: options.env ?? {},
+      log: (line) => {
+        logs.push(line);
+        if (process.env.HANGAR_TEST_LOGS) process.stdout.write(`${line}\n`);
+      },
+    }),
+  ).catch((err: unknown) => {
     throw new Error(`stack did not start: ${String(err)}\n${logs.slice(-40).join('\n')}`);
   });
   return {

@@ -17,7 +17,7 @@ import {
 } from '@hangar/contracts';
 import { executeSessionCommand, natsCommandTransport, sendCommand, type EventStore } from '@hangar/messaging';
 import { findChromium, SERVICE_ENTRYPOINTS, startService, type RunningService } from '@hangar/stack';
-import { chromiumProcesses, startTestNats, tempDir, type TestNats } from '@hangar/testing';
+import { chromiumProcesses, own, startTestNats, tempDir, type TestNats } from '@hangar/testing';
 
 /**
  * Real infrastructure for the browser-node integration tests: a nats-server child with
@@ -66,11 +66,17 @@ export async function startNode(h: Harness, nodeId: string, env: Record<string, 
   const dataDir = path.join(h.dir, nodeId);
   const logs: string[] = [];
   const sub = h.nats.nc.subscribe(subjects.nodeHeartbeat(nodeId), { max: 1 });
-  const service = startService(
-    'browser-node',
-    nodeId,
-    { NATS_URL: h.nats.url, HANGAR_NODE_ID: nodeId, HANGAR_NODE_DATA_DIR: dataDir, LOG_LEVEL: 'debug', HANGAR_HEARTBEAT_MS: '200', ...env },
-    (line) => logs.push(line),
+  // Owned by the test file: stopped at its end even when the hook that started it timed out.
+  const service = await own(
+    `browser-node ${nodeId}`,
+    Promise.resolve(
+      startService(
+        'browser-node',
+        nodeId,
+        { NATS_URL: h.nats.url, HANGAR_NODE_ID: nodeId, HANGAR_NODE_DATA_DIR: dataDir, LOG_LEVEL: 'debug', HANGAR_HEARTBEAT_MS: '200', ...env },
+        (line) => logs.push(line),
+      ),
+    ),
   );
   const node = { nodeId, dataDir, profilesRoot: path.join(dataDir, 'profiles'), service, logs };
   const firstBeat = (async () => {

@@ -44,11 +44,16 @@ export async function startInfra(): Promise<Infra> {
   try {
     const natsDir = tempDir('hangar-gateway-nats-');
     const pgDir = tempDir('hangar-gateway-pg-');
-    // Each stop is registered as soon as its server is up, so a failure of the other cleans up too.
-    const [nats, postgres] = await Promise.all([
+    // Each stop is registered as soon as its server is up, and a failure waits for the other
+    // start to settle: with Promise.all, a Postgres that failed first ran stop() while NATS was
+    // still starting, and the nats-server that came up after it was never stopped.
+    const [natsStart, postgresStart] = await Promise.allSettled([
       startTestNats(natsDir).then((n) => (cleanups.push(() => n.stop()), n)),
       startTestPostgres(pgDir).then((p) => (cleanups.push(() => p.stop()), p)),
     ]);
+    if (natsStart.status === 'rejected') throw natsStart.reason;
+    if (postgresStart.status === 'rejected') throw postgresStart.reason;
+    const [nats, postgres] = [natsStart.value, postgresStart.value];
     const logger = createLogger('gateway-it', process.env.LOG_LEVEL ?? 'silent');
     return {
       nats,
