@@ -26,7 +26,8 @@ describe('npm start, killed with SIGKILL', () => {
   it('takes its services and their browsers down with it', async () => {
     const dataDir = tempDir('hangar-e2e-');
     const cli = spawn(process.execPath, [CLI, 'start'], {
-      env: { ...process.env, HANGAR_PORT: '0', HANGAR_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+      // The runtime dir inside the (0711) temp dir: the browsers' folders are found under it.
+      env: { ...process.env, HANGAR_PORT: '0', HANGAR_DATA_DIR: dataDir, HANGAR_RUNTIME_DIR: dataDir, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let servers: { pid: number; cmd: string }[] = [];
