@@ -4,7 +4,7 @@ import path from 'node:path';
 import { freePort } from './free-port.js';
 import { reachablePostgresBinaries } from './postgres-binaries.js';
 import { initCluster, POSTGRES_MESSAGES_ENV } from './postgres-cluster.js';
-import { postgresIds, type PostgresIds } from './postgres-user.js';
+import { canReach, postgresIds, type PostgresIds } from './postgres-user.js';
 import { oneLine, StartFailure } from './start-failure.js';
 import { killStale } from './stale-processes.js';
 
@@ -36,6 +36,10 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
   const binaries = reachablePostgresBinaries(ids);
   await killStale(`-D ${dataDir} `);
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await initCluster(dataDir, binaries, ids, PASSWORD);
+  else if ('uid' in ids && !canReach(dataDir, ids)) {
+    // An existing cluster (one an older version made in the data dir) behind a closed folder.
+    throw new StartFailure('postgres', `the postgres user cannot reach ${dataDir}: a folder on the way is closed to other users (open it to them, or move the cluster into HANGAR_RUNTIME_DIR)`);
+  }
   // Postgres cannot pick a port itself: one picked for it here can be taken by another
   // process's bind before it binds. Then it exits at once, and (unless the caller fixed the
   // port) it is started again on another.
