@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { own } from '@hangar/testing';
 
 export interface ChildNode {
   pid: number;
@@ -24,7 +25,12 @@ wss.on('connection', (ws, req) => {
 });
 `;
 
-export async function startChildNode(): Promise<ChildNode> {
+/** Owned by the test file: stopped at its end even when the hook that started it timed out. */
+export function startChildNode(): Promise<ChildNode> {
+  return own('a child-process fake node', startingChildNode());
+}
+
+async function startingChildNode(): Promise<ChildNode> {
   const child = spawn(process.execPath, ['--input-type=module', '-e', SCRIPT], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = once(child, 'exit');
   const [line] = (await once(child.stdout!, 'data')) as [Buffer];
