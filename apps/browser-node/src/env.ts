@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { REGIONS } from '@hangar/contracts';
-import { boolFromEnv, commonEnv, findChromium, intFromEnv, parseEnv } from '@hangar/runtime';
+import { boolFromEnv, commonEnv, findChromium, intFromEnv, internalSecretEnv, parseEnv } from '@hangar/runtime';
 import { defaultMaxSessions, defaultWarmPoolSize, hostResources } from './node/host-capacity.js';
 
 // A host name like `ip-10-0-0-7.ec2.internal` is not a valid subject token: the dots would
@@ -30,6 +30,8 @@ function findChrt(searchPath: string): string | undefined {
 const schema = z
   .object({
     ...commonEnv,
+    /** Verifies the gateway's per-connect token (the gateway holds the same value); nothing else may connect. */
+    ...internalSecretEnv,
     HANGAR_NODE_ID: z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "-" and "_" only (it is a NATS subject token)')
@@ -59,6 +61,15 @@ const schema = z
      * one machine; 5 cut the projection lag p99 under churn from ~470 ms to ~200 ms here.
      */
     HANGAR_CHROMIUM_AUTOGROUP_NICE: intFromEnv(0, 19).default(0),
+    /**
+     * `auto`: Chromium's sandbox wherever the kernel allows unprivileged user namespaces (probed at
+     * start), `--no-sandbox` with a loud warning elsewhere; `off`: always `--no-sandbox`.
+     */
+    HANGAR_CHROMIUM_SANDBOX: z.enum(['auto', 'off']).default('auto'),
+    /** A private mount namespace per browser (policy, /tmp, /dev/shm) when the node may make one; `false` skips the probe. */
+    HANGAR_BROWSER_MOUNT_NAMESPACE: boolFromEnv.default(true),
+    /** Where the host's browser-user leases live (isolation/browser-users.ts); shared by every node of the host. */
+    HANGAR_BROWSER_USER_LEASE_DIR: z.string().min(1).default('/run/hangar/browser-users'),
     PATH: z.string().default(''),
   })
   .transform((env, ctx) => {
@@ -73,12 +84,16 @@ const schema = z
     }
     const nodeId = env.HANGAR_NODE_ID ?? defaultNodeId();
     // Absolute, because the orphan sweep matches `--user-data-dir=<profilesRoot>/` in /proc cmdlines.
-    const dataDir = path.resolve(env.HANGAR_NODE_DATA_DIR ?? path.join('.hangar', 'nodes', nodeId));
+    // As root, browsers run as users of their own, who must reach their folders: not under a
+    // 0700 home, so the default is under /var/lib.
+    const defaultRoot = process.getuid?.() === 0 ? '/var/lib/hangar' : '.hangar';
+    const dataDir = path.resolve(env.HANGAR_NODE_DATA_DIR ?? path.join(defaultRoot, 'nodes', nodeId));
     const resources = hostResources();
     const maxSessions = env.HANGAR_MAX_SESSIONS ?? defaultMaxSessions(resources);
     return {
       natsUrl: env.NATS_URL,
       logLevel: env.LOG_LEVEL,
+      internalSecret: env.HANGAR_INTERNAL_SECRET,
       nodeId,
       dataDir,
       profilesRoot: path.join(dataDir, 'profiles'),
@@ -94,6 +109,9 @@ const schema = z
       launchTimeoutMs: env.HANGAR_LAUNCH_TIMEOUT_MS,
       headless: env.HANGAR_HEADLESS,
       autogroupNice: env.HANGAR_CHROMIUM_AUTOGROUP_NICE,
+      chromiumSandbox: env.HANGAR_CHROMIUM_SANDBOX,
+      mountNamespace: env.HANGAR_BROWSER_MOUNT_NAMESPACE,
+      browserUserLeaseDir: env.HANGAR_BROWSER_USER_LEASE_DIR,
     };
   });
 

@@ -3,6 +3,7 @@ import { MessagingModule } from '@hangar/messaging';
 import type { Logger } from '@hangar/runtime';
 import { CdpProxy } from './cdp/cdp-proxy.server.js';
 import { WarmPool } from './chromium/warm-pool.service.js';
+import { BrowserIsolation } from './isolation/browser-isolation.service.js';
 import type { NodeConfig } from './env.js';
 import { nodeCommandsController } from './node-commands.controller.js';
 import { NodeDrain } from './node/node-drain.service.js';
@@ -27,6 +28,7 @@ export class NodeModule {
         SessionRegistry,
         CdpProxy,
         WarmPool,
+        BrowserIsolation,
         SessionCommands,
         SessionEndFollower,
         NodePresence,

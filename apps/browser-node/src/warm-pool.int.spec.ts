@@ -19,7 +19,7 @@ import {
   warmProfileDirs,
   type RunningNode,
 } from './test/node-harness.js';
-import { useNodeFixture } from './test/node-fixture.js';
+import { gatewayHeaders, useNodeFixture } from './test/node-fixture.js';
 
 /** The scheduling policies found among the threads of every process in the browser's group. */
 function groupPolicies(pgid: number): number[] {
@@ -115,7 +115,7 @@ describe('browser-node warm pool', () => {
     expect(profileChromiumPids(profileDir)).toContain(pid);
     expect(groupPolicies(pid)).toEqual([SCHED_OTHER]);
 
-    const browser = await puppeteer.connect({ browserWSEndpoint: endpoint, defaultViewport: null });
+    const browser = await puppeteer.connect({ browserWSEndpoint: endpoint, defaultViewport: null, headers: gatewayHeaders(endpoint) });
     browsers.push(browser);
     const pages = await browser.pages();
     expect(pages.map((p) => p.url())).toEqual(['about:blank']);

@@ -3,9 +3,9 @@
  * and the benchmark's plain `puppeteer.launch` baseline, so the two compare like with like).
  */
 export const CHROMIUM_HOST_FLAGS = [
-  // Containers rarely grant the namespaces Chromium's sandbox needs; isolation between sessions
-  // is the process tree + profile dir (and the container around the node).
-  '--no-sandbox',
+  // No `--no-sandbox` here: the browser-node runs each browser as a user of its own with
+  // Chromium's sandbox on wherever the kernel allows it, and adds the switch only where it does
+  // not (apps/browser-node/src/isolation). A root baseline adds it itself.
   '--disable-gpu',
   // /dev/shm is 64 MiB in a default container; Chromium crashes tabs when it fills.
   '--disable-dev-shm-usage',

@@ -4,7 +4,7 @@ describe('chromiumArgs', () => {
   const profileDir = '/data/profiles/s1';
 
   it('defaults to a headless 1024x768 window that ignores certificate errors, about:blank last', () => {
-    const args = chromiumArgs({ profileDir, browserSettings: {}, headless: true });
+    const args = chromiumArgs({ profileDir, browserSettings: {}, headless: true, sandbox: true });
     expect(args).toEqual(
       expect.arrayContaining([
         '--headless=new',
@@ -16,10 +16,15 @@ describe('chromiumArgs', () => {
       ]),
     );
     expect(args.at(-1)).toBe('about:blank');
+    expect(args).not.toContain('--no-sandbox');
+  });
+
+  it('turns Chromium\'s sandbox off only when told the host cannot give it', () => {
+    expect(chromiumArgs({ profileDir, browserSettings: {}, headless: true, sandbox: false })).toContain('--no-sandbox');
   });
 
   it('follows the session settings', () => {
-    const args = chromiumArgs({ profileDir, browserSettings: { viewport: { width: 1920, height: 1080 }, ignoreCertificateErrors: false }, headless: false });
+    const args = chromiumArgs({ profileDir, browserSettings: { viewport: { width: 1920, height: 1080 }, ignoreCertificateErrors: false }, headless: false, sandbox: true });
     expect(args).toContain('--window-size=1920,1080');
     expect(args).not.toContain('--ignore-certificate-errors');
     expect(args).not.toContain('--headless=new');

@@ -5,9 +5,12 @@ import type { BrowserSettings } from '@hangar/contracts';
 export const DEFAULT_VIEWPORT = { width: 1024, height: 768 } as const;
 
 export interface FlagOptions {
+  /** `--user-data-dir`: the browser's `profile` folder (isolation/browser-folders.ts). */
   profileDir: string;
   browserSettings: BrowserSettings;
   headless: boolean;
+  /** Chromium's own sandbox; off only where the host cannot give it (isolation/jail.ts). */
+  sandbox: boolean;
 }
 
 /**
@@ -15,11 +18,15 @@ export interface FlagOptions {
  * there because a session's network and CPU belong to the client: component updates, sync and
  * field trials would otherwise compete with it and phone home from an operator's machine.
  */
-export function chromiumArgs({ profileDir, browserSettings, headless }: FlagOptions): string[] {
+export function chromiumArgs({ profileDir, browserSettings, headless, sandbox }: FlagOptions): string[] {
   const viewport = browserSettings.viewport ?? DEFAULT_VIEWPORT;
   return [
     ...(headless ? ['--headless=new'] : []),
     ...CHROMIUM_HOST_FLAGS,
+    ...(sandbox ? [] : ['--no-sandbox']),
+    // No keyring on a node: cookies are sealed with Chromium's constant v10 key, never a key of
+    // the host's (shared/research/data-plane-notes.md §9), so a profile opens on any node.
+    '--password-store=basic',
     // Loopback only: clients reach the browser through the node's proxy, never directly.
     '--remote-debugging-address=127.0.0.1',
     '--remote-debugging-port=0',
@@ -42,8 +49,8 @@ export function chromiumArgs({ profileDir, browserSettings, headless }: FlagOpti
 export function needsOwnLaunch(browserSettings: BrowserSettings, headless: boolean): string | undefined {
   if (browserSettings.extensionId !== undefined) return 'extension';
   if (browserSettings.context !== undefined) return 'context';
-  const own = chromiumArgs({ profileDir: '', browserSettings, headless });
-  const pool = chromiumArgs({ profileDir: '', browserSettings: {}, headless });
+  const own = chromiumArgs({ profileDir: '', browserSettings, headless, sandbox: true });
+  const pool = chromiumArgs({ profileDir: '', browserSettings: {}, headless, sandbox: true });
   const added = own.find((arg) => !pool.includes(arg));
   if (added) return `flag ${added}`;
   const dropped = pool.find((arg) => !own.includes(arg));

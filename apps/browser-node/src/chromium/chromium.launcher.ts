@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserSettings } from '@hangar/contracts';
 import type { Logger } from '@hangar/runtime';
+import type { BrowserIsolation } from '../isolation/browser-isolation.service.js';
 import { chromiumArgs } from './chromium.flags.js';
 import { ChromiumProcess, type ExitTimeouts } from './chromium.process.js';
 import { ownGroup, releaseGroup } from './owned-groups.js';
@@ -13,8 +14,13 @@ export class LaunchFailed extends Error {}
 
 export interface LaunchOptions extends Partial<ExitTimeouts> {
   chromePath: string;
-  /** `<profilesRoot>/<sessionId>`, or `<profilesRoot>/warm.<uuid>` for the warm pool. */
-  profileDir: string;
+  /**
+   * The browser's folder, `<profilesRoot>/<sessionId>` or `<profilesRoot>/warm.<uuid>` for the
+   * warm pool: its profile, downloads, uploads and home are inside (isolation/browser-folders.ts).
+   */
+  folder: string;
+  /** Who the browser runs as and how it is fenced. */
+  isolation: BrowserIsolation;
   browserSettings: BrowserSettings;
   /**
    * Started through `chrt --idle 0` (it execs, so the pid is still Chromium's): every thread and
@@ -58,13 +64,18 @@ function setAutogroupNice(pid: number, nice: number): void {
 }
 
 export async function launchChromium(options: LaunchOptions): Promise<ChromiumProcess> {
-  const { logger, profileDir, idleScheduling } = options;
-  await mkdir(path.dirname(profileDir), { recursive: true });
-  const args = chromiumArgs({ profileDir, browserSettings: options.browserSettings, headless: options.headless });
-  const [command, commandArgs]: [string, string[]] = idleScheduling
+  const { logger, idleScheduling, isolation } = options;
+  await mkdir(path.dirname(options.folder), { recursive: true });
+  const place = await isolation.place(options.folder);
+  const { folders } = place;
+  const args = chromiumArgs({ profileDir: folders.profile, browserSettings: options.browserSettings, headless: options.headless, sandbox: isolation.plan.sandbox });
+  const [browserCommand, browserArgs]: [string, string[]] = idleScheduling
     ? [idleScheduling.chrtPath, ['--idle', '0', options.chromePath, ...args]]
     : [options.chromePath, args];
-  const child = spawn(command, commandArgs, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const { command, args: commandArgs, env } = place.command(browserCommand, browserArgs);
+  // The session folder as the working directory: a relative download path a client names (as
+  // Browserbase documents `"downloads"`) resolves inside it, never in the node's folder.
+  const child = spawn(command, commandArgs, { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env, cwd: folders.root });
   const started = Date.now();
   if (child.pid !== undefined) {
     ownGroup(child.pid);
@@ -108,7 +119,7 @@ export async function launchChromium(options: LaunchOptions): Promise<ChromiumPr
       pid: child.pid!,
       port: Number(endpoint.port),
       browserPath: endpoint.pathname,
-      profileDir,
+      place,
       exited,
       stderrTail: () => stderrTail,
       logger,
@@ -123,7 +134,7 @@ export async function launchChromium(options: LaunchOptions): Promise<ChromiumPr
       if (await waitGroupsGone([child.pid], 5_000)) releaseGroup(child.pid);
       else logger.error({ pid: child.pid }, 'chromium from a failed launch did not exit');
     }
-    await rm(profileDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    await place.release().catch((releaseErr: unknown) => logger.error({ err: releaseErr }, 'could not release a failed launch\'s user and folders'));
     throw err instanceof LaunchFailed ? err : new LaunchFailed(String(err));
   }
 }

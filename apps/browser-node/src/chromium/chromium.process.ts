@@ -1,5 +1,7 @@
-import { rm } from 'node:fs/promises';
 import type { Logger } from '@hangar/runtime';
+import type { BrowserFolders } from '../isolation/browser-folders.js';
+import type { BrowserPlace } from '../isolation/browser-isolation.service.js';
+import type { BrowserUser } from '../isolation/browser-users.js';
 import { releaseGroup } from './owned-groups.js';
 import { signalGroup, waitGroupsGone } from './process-group.js';
 
@@ -19,7 +21,7 @@ interface ChromiumProcessInit {
   pid: number;
   port: number;
   browserPath: string;
-  profileDir: string;
+  place: BrowserPlace;
   exited: Promise<ExitInfo>;
   stderrTail: () => string;
   logger: Logger;
@@ -36,7 +38,11 @@ export class ChromiumProcess {
   /** Chromium's DevTools port on loopback and the browser target's path on it. */
   readonly port: number;
   readonly browserPath: string;
-  readonly profileDir: string;
+  /** Its folder and subfolders (profile, downloads, uploads, home). */
+  readonly folders: BrowserFolders;
+  /** The OS user it runs as; undefined where the node cannot switch users (not root). */
+  readonly user: BrowserUser | undefined;
+  private readonly place: BrowserPlace;
   readonly exited: Promise<ExitInfo>;
   private exitInfo: ExitInfo | undefined;
   private teardownStarted = false;
@@ -50,7 +56,9 @@ export class ChromiumProcess {
     this.pid = init.pid;
     this.port = init.port;
     this.browserPath = init.browserPath;
-    this.profileDir = init.profileDir;
+    this.place = init.place;
+    this.folders = init.place.folders;
+    this.user = init.place.user;
     this.logger = init.logger;
     this.stderrTail = init.stderrTail;
     this.timeouts = { gracefulExitMs: init.timeouts.gracefulExitMs ?? 2_000, confirmExitMs: init.timeouts.confirmExitMs ?? 5_000 };
@@ -115,13 +123,12 @@ export class ChromiumProcess {
   }
 
   /**
-   * Deleted only once the session's end is in the log: a profile dir left behind is how the next
-   * start of this node finds a session it could not end (NATS down during shutdown) and ends it.
+   * Deleted only once the session's end is in the log: a folder left behind is how the next start
+   * of this node finds a session it could not end (NATS down during shutdown) and ends it. The
+   * browser's user goes back to the host's pool with it, once nothing of it runs any more.
    */
   async removeProfile(): Promise<void> {
-    await rm(this.profileDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }).catch((err: unknown) =>
-      this.logger.error({ err, profileDir: this.profileDir }, 'could not remove the profile dir'),
-    );
+    await this.place.release().catch((err: unknown) => this.logger.error({ err, folder: this.folders.root }, 'could not remove the browser folder or free its user'));
   }
 }
 

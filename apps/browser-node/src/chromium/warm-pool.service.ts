@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from '@hangar/runtime';
 import type { NodeConfig } from '../env.js';
+import { BrowserIsolation } from '../isolation/browser-isolation.service.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
 import { LOGGER, NODE_CONFIG } from '../tokens.js';
 import { LaunchFailed, launchChromium } from './chromium.launcher.js';
@@ -46,6 +47,7 @@ export class WarmPool {
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(SessionRegistry) private readonly registry: SessionRegistry,
+    @Inject(BrowserIsolation) private readonly isolation: BrowserIsolation,
   ) {
     this.chrtPath = config.chrtPath && canLeaveIdleScheduling() ? config.chrtPath : undefined;
   }
@@ -72,7 +74,7 @@ export class WarmPool {
   async handOut(sessionId: string, logger: Logger): Promise<ChromiumProcess | undefined> {
     for (let browser = this.ready.shift(); browser; browser = this.ready.shift()) {
       try {
-        await markSession(browser.profileDir, sessionId);
+        await markSession(browser.folders.root, sessionId);
       } catch (err) {
         logger.warn({ err, pid: browser.pid }, 'could not hand out a warm browser; discarding it');
         await this.dispose(browser);
@@ -151,12 +153,13 @@ export class WarmPool {
   }
 
   private async launch(): Promise<ChromiumProcess> {
-    const profileDir = warmProfileDir(this.config.profilesRoot);
-    const logger = this.logger.child({ profileDir });
+    const folder = warmProfileDir(this.config.profilesRoot);
+    const logger = this.logger.child({ folder });
     const startedAt = Date.now();
     const browser = await launchChromium({
       chromePath: this.config.chromePath,
-      profileDir,
+      folder,
+      isolation: this.isolation,
       browserSettings: {},
       headless: this.config.headless,
       timeoutMs: this.config.launchTimeoutMs,

@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * A warm browser's profile dir is `<profilesRoot>/warm.<uuid>`. The dot keeps warm dirs apart from
+ * A warm browser's folder is `<profilesRoot>/warm.<uuid>` (its profile is the `profile` folder in it,
+ * and the marker below sits next to it, in the part of the folder only the node may write). The dot keeps warm dirs apart from
  * session dirs for good: a session id is a subject token (letters, digits, `-`, `_`), so no session
  * can be named like a warm dir, and the orphan sweep never mistakes one for the other.
  */
@@ -27,12 +28,12 @@ export const isWarmProfile = (dirName: string) => dirName.startsWith(WARM_PREFIX
 
 /** Written before SessionStarted is appended, so a crash after it still ends the session at the next start. */
 /** Synchronous: a few bytes, on the create path, where a trip through libuv's pool costs more. */
-export const markSession = async (profileDir: string, sessionId: string) => writeFileSync(path.join(profileDir, SESSION_MARKER), sessionId);
+export const markSession = async (folder: string, sessionId: string) => writeFileSync(path.join(folder, SESSION_MARKER), sessionId);
 
 /** The session a warm profile was handed to; undefined while it was still idle. */
-export async function markedSession(profileDir: string): Promise<string | undefined> {
+export async function markedSession(folder: string): Promise<string | undefined> {
   try {
-    return (await readFile(path.join(profileDir, SESSION_MARKER), 'utf8')).trim() || undefined;
+    return (await readFile(path.join(folder, SESSION_MARKER), 'utf8')).trim() || undefined;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;

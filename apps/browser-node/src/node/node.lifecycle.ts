@@ -4,6 +4,7 @@ import type { Logger } from '@hangar/runtime';
 import { CdpProxy } from '../cdp/cdp-proxy.server.js';
 import { WarmPool } from '../chromium/warm-pool.service.js';
 import type { NodeConfig } from '../env.js';
+import { BrowserIsolation } from '../isolation/browser-isolation.service.js';
 import { SessionCommands } from '../sessions/session-commands.service.js';
 import { LOGGER, NODE_CONFIG } from '../tokens.js';
 import { NodePresence } from './node-presence.service.js';
@@ -27,9 +28,12 @@ export class NodeLifecycle implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(CdpProxy) private readonly proxy: CdpProxy,
     @Inject(NodePresence) private readonly presence: NodePresence,
     @Inject(WarmPool) private readonly pool: WarmPool,
+    @Inject(BrowserIsolation) private readonly isolation: BrowserIsolation,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    // First: a host where no browser could run (folders its users cannot reach) fails the start.
+    await this.isolation.init();
     await sweepOrphans({ profilesRoot: this.config.profilesRoot, store: this.store, logger: this.logger });
     await this.proxy.listen();
   }

@@ -17,6 +17,7 @@ import type { ChromiumProcess } from '../chromium/chromium.process.js';
 import { WarmPool } from '../chromium/warm-pool.service.js';
 import { CdpProxy } from '../cdp/cdp-proxy.server.js';
 import type { NodeConfig } from '../env.js';
+import { BrowserIsolation } from '../isolation/browser-isolation.service.js';
 import { LOGGER, NODE_CONFIG } from '../tokens.js';
 import { SessionRegistry } from './session-registry.js';
 
@@ -43,6 +44,7 @@ export class SessionCommands {
     @Inject(SessionRegistry) private readonly registry: SessionRegistry,
     @Inject(CdpProxy) private readonly proxy: CdpProxy,
     @Inject(WarmPool) private readonly pool: WarmPool,
+    @Inject(BrowserIsolation) private readonly isolation: BrowserIsolation,
   ) {}
 
   async start(command: StartSessionCommand): Promise<StartSessionReply> {
@@ -78,7 +80,8 @@ export class SessionCommands {
     }
     const browser = await launchChromium({
       chromePath: this.config.chromePath,
-      profileDir: path.join(this.config.profilesRoot, command.sessionId),
+      folder: path.join(this.config.profilesRoot, command.sessionId),
+      isolation: this.isolation,
       browserSettings: command.browserSettings,
       headless: this.config.headless,
       timeoutMs: this.config.launchTimeoutMs,

@@ -4,8 +4,10 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 import WebSocket from 'ws';
 import { subjects } from '@hangar/contracts';
 import { executeSessionCommand } from '@hangar/messaging';
+import { INTERNAL_TOKEN_HEADER, mintInternalToken } from '@hangar/runtime';
 import { eventually } from '@hangar/testing';
 import {
+  NODE_INTERNAL_SECRET,
   chromiumPids,
   describeProcesses,
   killChromium,
@@ -28,10 +30,19 @@ import {
 export const profileGone = (profilesRoot: string, sessionId: string) =>
   eventually(() => existsSync(sessionProfileDir(profilesRoot, sessionId)), (exists) => !exists, 5_000);
 
-/** The HTTP status a WebSocket upgrade to `url` gets (101 when it is accepted). */
-export function upgradeStatus(url: string): Promise<number> {
+/**
+ * What the gateway adds to the upgrades it forwards: a fresh token for the session `endpoint`
+ * (`ws://<node>/sessions/<id>`) names. Tests standing in for the gateway send it too.
+ */
+export function gatewayHeaders(endpoint: string, secret = NODE_INTERNAL_SECRET): Record<string, string> {
+  const sessionId = new URL(endpoint).pathname.split('/').filter(Boolean).pop() ?? '';
+  return { [INTERNAL_TOKEN_HEADER]: mintInternalToken(secret, { purpose: 'cdp', sessionId }) };
+}
+
+/** The HTTP status a WebSocket upgrade to `url` gets (101 when it is accepted); as the gateway unless headers are given. */
+export function upgradeStatus(url: string, headers: Record<string, string> = gatewayHeaders(url)): Promise<number> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, { headers });
     ws.once('unexpected-response', (req, res) => {
       req.destroy();
       resolve(res.statusCode ?? 0);
@@ -67,7 +78,8 @@ export const nodeEvents = (store: Harness['store'], nodeId: string) => store.rea
 export const endAsScheduler = (store: Harness['store'], sessionId: string) =>
   executeSessionCommand(store, sessionId, { type: 'End', status: 'ERROR', reason: 'NODE_LOST' }, { correlationId: `test-lost-${sessionId}` });
 
-export const connect = (endpoint: string) => puppeteer.connect({ browserWSEndpoint: endpoint, defaultViewport: null });
+/** puppeteer.connect to a node's session endpoint, as through the gateway (with its token). */
+export const connect = (endpoint: string) => puppeteer.connect({ browserWSEndpoint: endpoint, defaultViewport: null, headers: gatewayHeaders(endpoint) });
 
 export async function firstPage(browser: Browser) {
   const pages = await browser.pages();

@@ -61,6 +61,9 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
+/** The nodes' HANGAR_INTERNAL_SECRET: tests connecting to a node directly mint their tokens with it. */
+export const NODE_INTERNAL_SECRET = 'browser-node-test-internal-secret';
+
 /** Starts the built node and resolves on its first heartbeat (it heartbeats once it takes commands). */
 export async function startNode(h: Harness, nodeId: string, env: Record<string, string> = {}): Promise<RunningNode> {
   const dataDir = path.join(h.dir, nodeId);
@@ -73,7 +76,7 @@ export async function startNode(h: Harness, nodeId: string, env: Record<string, 
       startService(
         'browser-node',
         nodeId,
-        { NATS_URL: h.nats.url, HANGAR_NODE_ID: nodeId, HANGAR_NODE_DATA_DIR: dataDir, LOG_LEVEL: 'debug', HANGAR_HEARTBEAT_MS: '200', ...env },
+        { NATS_URL: h.nats.url, HANGAR_NODE_ID: nodeId, HANGAR_NODE_DATA_DIR: dataDir, LOG_LEVEL: 'debug', HANGAR_HEARTBEAT_MS: '200', HANGAR_INTERNAL_SECRET: NODE_INTERNAL_SECRET, ...env },
         (line) => logs.push(line),
       ),
     ),
@@ -123,7 +126,7 @@ export function warmProfileDirs(profilesRoot: string): string[] {
 }
 
 /**
- * A session's profile dir: `<root>/<sessionId>` for a browser launched for it, the warm dir whose
+ * A session's browser folder: `<root>/<sessionId>` for a browser launched for it, the warm dir whose
  * marker names it for a warm-served one; `<root>/<sessionId>` (absent) once neither exists.
  */
 export function sessionProfileDir(profilesRoot: string, sessionId: string): string {
@@ -150,13 +153,19 @@ export function userDataDir(pid: number): string | undefined {
   }
 }
 
+/** The browser's folder (src/isolation/browser-folders.ts): its `--user-data-dir` is `<folder>/profile`. */
+export function browserFolder(pid: number): string | undefined {
+  const profile = userDataDir(pid);
+  return profile === undefined ? undefined : path.dirname(profile);
+}
+
 /**
  * Live Chromium processes of warm browsers not handed out: started with a warm dir (by their
  * command line, so one still creating its dir counts too) that holds no session marker.
  */
 export const idleWarmPids = (profilesRoot: string) =>
   chromiumProcesses(`--user-data-dir=${path.join(profilesRoot, 'warm.')}`).filter((pid) => {
-    const dir = userDataDir(pid);
+    const dir = browserFolder(pid);
     return dir !== undefined && readMarker(dir) === undefined;
   });
 
@@ -180,7 +189,7 @@ export function idleWarmBrowserPids(profilesRoot: string): number[] {
 export function nonWarmChromiumPids(profilesRoot: string): number[] {
   const warmPrefix = path.join(profilesRoot, 'warm.');
   return chromiumPids(profilesRoot).filter((pid) => {
-    const dir = userDataDir(pid);
+    const dir = browserFolder(pid);
     const idleWarm = dir !== undefined && dir.startsWith(warmPrefix) && readMarker(dir) === undefined;
     return !idleWarm && processAlive(pid);
   });

@@ -9,6 +9,9 @@ import { CHROMIUM_HOST_FLAGS } from '@hangar/runtime';
 export const NODE_FLAGS = [
   '--headless=new',
   ...CHROMIUM_HOST_FLAGS,
+  // Chromium refuses to run as root with its sandbox; the node's browsers run as users of their
+  // own with it, which this plain launch by the bench (as root on CI) cannot do.
+  ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
   '--remote-debugging-address=127.0.0.1',
   '--remote-debugging-port=0',
   '--window-size=1024,768',
