@@ -1,8 +1,9 @@
 import { eventually } from '@hangar/testing';
 import { startSessionReply, stopSessionReply, subjects } from '@hangar/contracts';
 import { executeSessionCommand, sendCommand } from '@hangar/messaging';
-import { processAlive, requestSession, sessionEvents, startOnNode, stopOnNode, waitForEvent, type RunningNode } from './test/node-harness.js';
-import { connect, firstPage, httpGet, profileGone, upgradeStatus, useNodeFixture } from './test/node-fixture.js';
+import { INTERNAL_TOKEN_HEADER, mintInternalToken } from '@hangar/runtime';
+import { NODE_INTERNAL_SECRET, processAlive, requestSession, sessionEvents, startOnNode, stopOnNode, waitForEvent, type RunningNode } from './test/node-harness.js';
+import { connect, firstPage, gatewayHeaders, httpGet, profileGone, upgradeStatus, useNodeFixture } from './test/node-fixture.js';
 
 const fx = useNodeFixture();
 const { browsers, launchNode } = fx;
@@ -142,6 +143,33 @@ describe('browser-node with one long-running node', () => {
     const base = new URL(reply.value.endpoint!);
     expect(await upgradeStatus(`ws://${base.host}/sessions/not-a-session`)).toBe(404);
     expect(await httpGet(`http://${base.host}/healthz`)).toBe(200);
+    expect(await stopOnNode(fx.h, node.nodeId, sessionId)).toMatchObject({ ok: true, value: { status: 'COMPLETED' } });
+  });
+
+  it('refuses a connect that did not come through the gateway: no token, a forged, an expired, another session’s, another purpose’s', async () => {
+    const sessionId = await requestSession(fx.h, node.nodeId, { keepAlive: true });
+    const reply = await startOnNode(fx.h, node.nodeId, sessionId);
+    if (!reply.ok) throw new Error(reply.error.message);
+    const endpoint = reply.value.endpoint!;
+    const token = (secret: string, claims: { purpose?: 'cdp' | 'live-view'; sessionId?: string } = {}, nowMs = Date.now()) => ({
+      [INTERNAL_TOKEN_HEADER]: mintInternalToken(secret, { purpose: claims.purpose ?? 'cdp', sessionId: claims.sessionId ?? sessionId }, { nowMs }),
+    });
+    const attempts: [string, Record<string, string>][] = [
+      ['none', {}],
+      ['garbage', { [INTERNAL_TOKEN_HEADER]: 'x.y' }],
+      ['forged', token('a-secret-the-node-does-not-hold')],
+      ['expired', token(NODE_INTERNAL_SECRET, {}, Date.now() - 60_000)],
+      ['another session', token(NODE_INTERNAL_SECRET, { sessionId: 'another-session' })],
+      ['another purpose', token(NODE_INTERNAL_SECRET, { purpose: 'live-view' })],
+    ];
+    for (const [what, headers] of attempts) expect([what, await upgradeStatus(endpoint, headers)]).toEqual([what, 401]);
+    // Not even whether a session exists is told without a token.
+    expect(await upgradeStatus(endpoint.replace(sessionId, 'not-a-session'), {})).toBe(401);
+    expect(await httpGet(`${endpoint.replace('ws:', 'http:').replace(/\/sessions\/.*/, '')}/json/version`)).toBe(404);
+
+    expect(await upgradeStatus(endpoint, gatewayHeaders(endpoint))).toBe(101);
+    await waitForEvent(fx.h, sessionId, 'ClientDisconnected');
+    expect((await sessionEvents(fx.h, sessionId)).filter((e) => e.type === 'ClientConnected')).toHaveLength(1);
     expect(await stopOnNode(fx.h, node.nodeId, sessionId)).toMatchObject({ ok: true, value: { status: 'COMPLETED' } });
   });
 });

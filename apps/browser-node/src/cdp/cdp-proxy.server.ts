@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { endsOnDisconnect, SessionRuleViolation } from '@hangar/domain';
-import type { Logger } from '@hangar/runtime';
+import { INTERNAL_TOKEN_HEADER, verifyInternalToken, type Logger } from '@hangar/runtime';
 import { pipeUpgrade, reject } from '@hangar/upgrade-proxy';
 import type { NodeConfig } from '../env.js';
 import type { LiveSession } from '../sessions/live-session.js';
@@ -17,6 +17,11 @@ const SESSION_PATH = /^\/sessions\/([A-Za-z0-9_-]+)\/?$/;
  * The node's one listening port: WebSocket upgrades on `/sessions/<id>` are spliced to that
  * session's Chromium (browser target) and recorded as ClientConnected / ClientDisconnected;
  * `GET /healthz` answers 200. Chromium itself listens on loopback only.
+ *
+ * Only the gateway may connect: an upgrade without a fresh internal token for that very session
+ * is refused 401 before anything about it is looked up. The port is reachable from the host the
+ * browsers run on, so a tenant's own page could otherwise open `ws://127.0.0.1:<port>/sessions/<id>`
+ * and drive any session whose id it learnt.
  */
 @Injectable()
 export class CdpProxy {
@@ -63,7 +68,8 @@ export class CdpProxy {
   private onRequest(req: IncomingMessage, res: ServerResponse) {
     const healthy = req.method === 'GET' && req.url === '/healthz';
     const status = healthy ? 200 : 404;
-    const body = healthy ? { status: 'ok' } : { statusCode: 404, error: 'Not Found', message: 'connect to /sessions/<id> with a WebSocket' };
+    // Nothing but liveness over plain HTTP: no hints, no listing, for whoever reached the port.
+    const body = healthy ? { status: 'ok' } : { statusCode: 404, error: 'Not Found', message: 'not found' };
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   }
 
@@ -72,6 +78,13 @@ export class CdpProxy {
     // 'error' (a client resetting mid-handshake) would take the whole node down.
     socket.on('error', () => undefined);
     const sessionId = SESSION_PATH.exec(new URL(req.url ?? '/', 'http://node').pathname)?.[1];
+    const token = req.headers[INTERNAL_TOKEN_HEADER];
+    const check = sessionId && typeof token === 'string' ? verifyInternalToken(this.config.internalSecret, token, { purpose: 'cdp', sessionId }) : undefined;
+    if (!check?.ok) {
+      this.logger.warn({ sessionId, reason: check?.reason ?? 'missing', remote: req.socket.remoteAddress }, 'upgrade without a valid internal token refused');
+      reject(socket, 401, 'Unauthorized', 'connect through the gateway');
+      return;
+    }
     const session = sessionId ? this.registry.live.get(sessionId) : undefined;
     if (!sessionId || !session || !this.accepts(session)) {
       reject(socket, 404, 'Not Found', sessionId ? `no running session ${sessionId} on this node` : 'connect to /sessions/<id>');
@@ -97,7 +110,7 @@ export class CdpProxy {
     if (socket.destroyed) return;
     const connectionId = randomUUID();
     const { port, browserPath } = session.browser;
-    const pipe = pipeUpgrade(req, socket, head, { host: '127.0.0.1', port, path: browserPath }, { dropHeaders: ['origin'] });
+    const pipe = pipeUpgrade(req, socket, head, { host: '127.0.0.1', port, path: browserPath }, { dropHeaders: ['origin', INTERNAL_TOKEN_HEADER] });
     const client = { pipe, recorded: false };
     session.clients.set(connectionId, client);
     void pipe.closed.then(() =>
