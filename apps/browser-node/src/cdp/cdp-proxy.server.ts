@@ -10,13 +10,16 @@ import type { NodeConfig } from '../env.js';
 import type { LiveSession } from '../sessions/live-session.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
 import { LOGGER, NODE_CONFIG } from '../tokens.js';
+import { guardedPipeOptions } from './guard/guarded-pipe.js';
 
 const SESSION_PATH = /^\/sessions\/([A-Za-z0-9_-]+)\/?$/;
 
 /**
  * The node's one listening port: WebSocket upgrades on `/sessions/<id>` are spliced to that
  * session's Chromium (browser target) and recorded as ClientConnected / ClientDisconnected;
- * `GET /healthz` answers 200. Chromium itself listens on loopback only.
+ * `GET /healthz` answers 200. Chromium itself listens on loopback only. What the client sends
+ * passes the CDP guard (guard/README.md): calls that reach the host are refused or confined to
+ * the session's uploads and downloads folders.
  *
  * Only the gateway may connect: an upgrade without a fresh internal token for that very session
  * is refused 401 before anything about it is looked up. The port is reachable from the host the
@@ -109,15 +112,19 @@ export class CdpProxy {
     if (!this.accepts(session)) return reject(socket, 404, 'Not Found', `no running session ${session.id} on this node`);
     if (socket.destroyed) return;
     const connectionId = randomUUID();
-    const { port, browserPath } = session.browser;
-    const pipe = pipeUpgrade(req, socket, head, { host: '127.0.0.1', port, path: browserPath }, { dropHeaders: ['origin', INTERNAL_TOKEN_HEADER] });
+    const { port, browserPath, folders } = session.browser;
+    const guard = guardedPipeOptions({ uploadsDir: folders.uploads, downloadsDir: folders.downloads }, (method, why) =>
+      this.logger.warn({ sessionId: session.id, connectionId, method, why }, 'cdp call refused'),
+    );
+    const pipe = pipeUpgrade(req, socket, head, { host: '127.0.0.1', port, path: browserPath }, { ...guard, dropHeaders: [...guard.dropHeaders, INTERNAL_TOKEN_HEADER] });
     const client = { pipe, recorded: false };
     session.clients.set(connectionId, client);
-    void pipe.closed.then(() =>
-      this.registry.queue
+    void pipe.closed.then((end) => {
+      if (end === 'filter-error') this.logger.warn({ sessionId: session.id, connectionId }, 'client broke the WebSocket protocol: connection cut');
+      return this.registry.queue
         .run(session.id, () => this.detach(session, connectionId))
-        .catch((err: unknown) => this.logger.error({ err, sessionId: session.id, connectionId }, 'client detach failed')),
-    );
+        .catch((err: unknown) => this.logger.error({ err, sessionId: session.id, connectionId }, 'client detach failed'));
+    });
     try {
       await this.registry.apply(session, { type: 'Connect', connectionId }, { correlationId: session.correlationId });
       client.recorded = true;
