@@ -26,7 +26,8 @@ const findNats = () => onPath('nats-server');
 const missing = [];
 if (!findChromium()) {
   if (process.env.CHROME_PATH) {
-    console.error(`[hangar] CHROME_PATH=${process.env.CHROME_PATH} is not an executable file.`);
+    // The same last line as the stack's own check (packages/stack/src/stack.ts).
+    console.error(`[hangar] could not start: chromium: CHROME_PATH=${process.env.CHROME_PATH} is not an executable file (fix or unset CHROME_PATH)`);
     process.exit(1);
   }
   missing.push('chromium');

@@ -73,6 +73,10 @@ async function firstRun(clone: string, siteUrl: string, options: { as?: Owner; w
   }
 }
 
+// The machine: root, where Postgres and the browsers run as other users (and where an
+// ordinary user can be made and switched to). Without root everything runs as one user.
+const asRoot = process.getuid?.() === 0 ? it : it.skip;
+
 describe('a first npm start in a fresh clone', () => {
   let site: http.Server;
   let siteUrl: string;
@@ -88,7 +92,7 @@ describe('a first npm start in a fresh clone', () => {
     if (root) rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   });
 
-  it('as root, in a 0700 folder: Postgres and the browsers run from a runtime dir they can reach; the folder stays 0700', async () => {
+  asRoot('as root, in a 0700 folder: Postgres and the browsers run from a runtime dir they can reach; the folder stays 0700', async () => {
     const home = path.join(root, 'home');
     mkdirSync(home, { mode: 0o700 });
     const clone = path.join(home, 'hangar');
@@ -118,7 +122,7 @@ describe('a first npm start in a fresh clone', () => {
     expect(mode(path.join(binaries, 'bin', 'postgres')) & 0o555).toBe(0o555);
   });
 
-  it('as root, from a path with spaces', async () => {
+  asRoot('as root, from a path with spaces', async () => {
     const folder = path.join(root, 'my projects');
     mkdirSync(folder, { mode: 0o700 });
     const clone = path.join(folder, 'hangar clone');
@@ -126,7 +130,7 @@ describe('a first npm start in a fresh clone', () => {
     await firstRun(clone, siteUrl);
   });
 
-  it('as an ordinary user, in a folder of theirs: everything runs as them under <data dir>/run', async () => {
+  asRoot('as an ordinary user, in a folder of theirs: everything runs as them under <data dir>/run', async () => {
     const user = ordinaryUser('hangar-e2e');
     const home = path.join(root, 'user-home');
     mkdirSync(home, { mode: 0o700 });
