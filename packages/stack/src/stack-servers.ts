@@ -20,42 +20,34 @@ export function serverDirs(dataDir: string, runtimeDir: string): ServerDirs {
   return { nats: path.join(dataDir, 'nats'), postgres };
 }
 
-export interface StartedServers {
-  nats: RunningNats | undefined;
-  postgres: RunningPostgres | undefined;
+/** Told about each server the moment it is up, so that its stop is registered at once. */
+export interface ServersUp {
+  nats(server: RunningNats): void;
+  postgres(server: RunningPostgres): void;
 }
 
 /**
- * NATS and Postgres (each unless an external URL is given), started side by side. Each one's
- * stop is handed to `own` the moment it is up, and a failure waits for the other start to
- * settle before it is thrown: a Promise.all here once left nats-server running after Postgres
- * failed, its stop registered only once both had started.
+ * NATS and Postgres (each unless an external URL is given), started side by side. Each one is
+ * handed to `up` the moment it is up, and a failure waits for the other start to settle before
+ * it is thrown: a Promise.all here once left nats-server running after Postgres failed, its stop
+ * registered only once both had started.
  */
-export async function startServers(
-  options: { natsUrl?: string | undefined; databaseUrl?: string | undefined },
-  dirs: ServerDirs,
-  own: (stop: () => Promise<void>) => void,
-): Promise<StartedServers> {
+export async function startServers(options: { natsUrl?: string | undefined; databaseUrl?: string | undefined }, dirs: ServerDirs, up: ServersUp): Promise<void> {
   const starts = [
     options.natsUrl
       ? Promise.resolve(undefined)
       : (async () => {
           const binary = findNatsServer();
           if (!binary) throw new StartFailure('nats', 'nats-server not found (apt-get install -y nats-server, or set NATS_URL)');
-          const nats = await startNatsServer({ binary, dataDir: dirs.nats });
-          own(() => nats.stop());
-          return nats;
+          up.nats(await startNatsServer({ binary, dataDir: dirs.nats }));
         })(),
     options.databaseUrl
       ? Promise.resolve(undefined)
       : (async () => {
-          const postgres = await startEmbeddedPostgres({ dataDir: dirs.postgres });
-          own(() => postgres.stop());
-          return postgres;
+          up.postgres(await startEmbeddedPostgres({ dataDir: dirs.postgres }));
         })(),
   ] as const;
   const [nats, postgres] = await Promise.allSettled(starts);
   if (nats.status === 'rejected') throw asStartFailure('nats', nats.reason);
   if (postgres.status === 'rejected') throw asStartFailure('postgres', postgres.reason);
-  return { nats: nats.value as RunningNats | undefined, postgres: postgres.value as RunningPostgres | undefined };
 }

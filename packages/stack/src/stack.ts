@@ -2,8 +2,8 @@ import path from 'node:path';
 import { createDb, ensureDatabase, migrateToLatest, type Database, type Kysely } from '@hangar/db';
 import { connectNats, ensureEventStream, EventStore, type NatsConnection } from '@hangar/messaging';
 import { withTimeout } from './free-port.js';
-import { startNatsServer } from './nats-server.js';
-import { startEmbeddedPostgres } from './postgres.js';
+import { startNatsServer, type RunningNats } from './nats-server.js';
+import { startEmbeddedPostgres, type RunningPostgres } from './postgres.js';
 import { defaultRuntimeDir, makeTraversableDirs, prepareDataDir, prepareRuntimeDir } from './runtime-dir.js';
 import { stackSecrets } from './secrets.js';
 import { seedProject, type ProjectSeed } from './seed.js';
@@ -100,9 +100,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
 
   try {
-    const servers = await startServers(options, dirs, (stop) => cleanups.push(stop));
-    let nats = servers.nats;
-    let postgres = servers.postgres;
+    let nats: RunningNats | undefined;
+    let postgres: RunningPostgres | undefined;
+    // Each cleanup stops whichever server runs by then: a fault-injection test may have
+    // restarted it (stack.nats.start() below), and the restarted one must not outlive the stack.
+    await startServers(options, dirs, {
+      nats: (server) => {
+        nats = server;
+        cleanups.push(() => nats!.stop());
+      },
+      postgres: (server) => {
+        postgres = server;
+        cleanups.push(() => postgres!.stop());
+      },
+    });
     const natsUrl = options.natsUrl ?? nats!.url;
     const databaseUrl = options.databaseUrl ?? postgres!.url;
 
