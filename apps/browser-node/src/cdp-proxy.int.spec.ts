@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { eventually } from '@hangar/testing';
 import { startSessionReply, stopSessionReply, subjects } from '@hangar/contracts';
 import { executeSessionCommand, sendCommand } from '@hangar/messaging';
@@ -169,6 +170,9 @@ describe('browser-node with one long-running node', () => {
 
     expect(await upgradeStatus(endpoint, gatewayHeaders(endpoint))).toBe(101);
     await waitForEvent(fx.h, sessionId, 'ClientDisconnected');
+    // The secret that mints these tokens stays with the node: its browser's environment lacks it.
+    const { data } = await waitForEvent(fx.h, sessionId, 'SessionStarted');
+    expect(readFileSync(`/proc/${data.pid}/environ`, 'utf8')).not.toContain(NODE_INTERNAL_SECRET);
     expect((await sessionEvents(fx.h, sessionId)).filter((e) => e.type === 'ClientConnected')).toHaveLength(1);
     expect(await stopOnNode(fx.h, node.nodeId, sessionId)).toMatchObject({ ok: true, value: { status: 'COMPLETED' } });
   });
