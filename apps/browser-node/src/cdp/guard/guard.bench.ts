@@ -70,7 +70,11 @@ async function splice(port: number, browserPath: string, options: PipeOptions): 
   const server = http.createServer();
   server.on('upgrade', (req, socket, head) => pipeUpgrade(req, socket, head, { host: '127.0.0.1', port, path: browserPath }, options));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => server.closeAllConnections() };
+  return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => {
+    // Both: the listening socket would keep the bench process alive after its last line.
+    server.close();
+    server.closeAllConnections();
+  } };
 }
 
 /** A raw client on a page session: send, await the answer with that id. */
