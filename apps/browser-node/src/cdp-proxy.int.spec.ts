@@ -17,8 +17,8 @@ describe('browser-node with one long-running node', () => {
   });
 
   it('serves CDP through its proxy and ends COMPLETED / CLIENT_DISCONNECTED when the only client leaves', async () => {
-    const sessionId = await requestSession(fx.h, node.nodeId);
-    const reply = await startOnNode(fx.h, node.nodeId, sessionId, { viewport: { width: 800, height: 600 } });
+    const sessionId = await requestSession(fx.h, node.nodeId, { browserSettings: { viewport: { width: 800, height: 600 } } });
+    const reply = await startOnNode(fx.h, node.nodeId, sessionId);
     if (!reply.ok) throw new Error(reply.error.message);
     expect(reply.value).toMatchObject({ id: sessionId, status: 'RUNNING', nodeId: node.nodeId, clients: 0 });
     const endpoint = reply.value.endpoint!;

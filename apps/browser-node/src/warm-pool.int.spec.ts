@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
+import type { BrowserSettings } from '@hangar/contracts';
 import { eventually } from '@hangar/testing';
 import { listProcesses } from './chromium/process-group.js';
 import { canLeaveIdleScheduling, SCHED_IDLE, SCHED_OTHER, threadPolicies } from './chromium/process-scheduling.js';
@@ -58,17 +59,17 @@ const REFILLS_IDLE = canLeaveIdleScheduling();
 const fx = useNodeFixture();
 const { browsers, launchNode, watch } = fx;
 
-/** Starts a requested session with the given settings; its SessionStarted pid and profile dir. */
-async function startRequested(node: RunningNode, sessionId: string, browserSettings: Record<string, unknown> = {}) {
-  const reply = await startOnNode(fx.h, node.nodeId, sessionId, browserSettings);
+/** Starts a requested session (with the settings it was requested with); its SessionStarted pid and profile dir. */
+async function startRequested(node: RunningNode, sessionId: string) {
+  const reply = await startOnNode(fx.h, node.nodeId, sessionId);
   if (!reply.ok) throw new Error(reply.error.message);
   const { data } = await waitForEvent(fx.h, sessionId, 'SessionStarted');
   return { sessionId, endpoint: reply.value.endpoint!, pid: data.pid, profileDir: sessionProfileDir(node.profilesRoot, sessionId) };
 }
 
 /** A keepAlive session (disconnecting ends nothing), requested and started. */
-const startSession = async (node: RunningNode, browserSettings: Record<string, unknown> = {}) =>
-  startRequested(node, await requestSession(fx.h, node.nodeId, { keepAlive: true }), browserSettings);
+const startSession = async (node: RunningNode, browserSettings: BrowserSettings = {}) =>
+  startRequested(node, await requestSession(fx.h, node.nodeId, { keepAlive: true, browserSettings }));
 
 describe('browser-node warm pool', () => {
   let node: RunningNode;

@@ -81,6 +81,7 @@ export class SessionsService {
           : refusal({ code: 'NO_CAPACITY', message: `no browser node in ${cmd.region} has a free slot; retry shortly` });
       }
       const sessionId = randomUUID();
+      // The one place the project's default applies: the gateway passes on what the client asked.
       const timeoutSeconds = cmd.timeoutSeconds ?? project.defaultTimeoutSeconds;
       const expiresAt = new Date(Date.now() + timeoutSeconds * this.env.HANGAR_TIMEOUT_SECOND_MS).toISOString();
       // SessionRequested and SessionScheduled appended together: one round trip for both.
@@ -98,8 +99,6 @@ export class SessionsService {
               region: cmd.region,
               expiresAt,
               userMetadata: cmd.userMetadata,
-              contextId: cmd.contextId,
-              extensionId: cmd.extensionId,
               browserSettings: cmd.browserSettings,
               proxies: cmd.proxies,
             },
@@ -122,7 +121,8 @@ export class SessionsService {
       const reply = await sendCommand(
         this.client,
         subjects.startSessionOnNode(nodeId),
-        { correlationId: cmd.correlationId, sessionId, projectId: cmd.projectId, browserSettings: cmd.browserSettings, history },
+        // The settings ride in history's SessionRequested, once.
+        { correlationId: cmd.correlationId, sessionId, projectId: cmd.projectId, history },
         startSessionReply,
         this.env.HANGAR_START_TIMEOUT_MS,
       );

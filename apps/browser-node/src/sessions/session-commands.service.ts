@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   refusal,
+  type BrowserSettings,
   type CommandError,
   type StartSessionCommand,
   type StartSessionReply,
@@ -18,7 +19,9 @@ import { WarmPool } from '../chromium/warm-pool.service.js';
 import { CdpProxy } from '../cdp/cdp-proxy.server.js';
 import type { NodeConfig } from '../env.js';
 import { BrowserIsolation } from '../isolation/browser-isolation.service.js';
+import { NodeMetrics } from '../node/node-metrics.js';
 import { LOGGER, NODE_CONFIG } from '../tokens.js';
+import { requestedSession, type RequestedSession } from './requested-session.js';
 import { SessionRegistry } from './session-registry.js';
 
 function snapshotReply(state: SessionState) {
@@ -45,6 +48,7 @@ export class SessionCommands {
     @Inject(CdpProxy) private readonly proxy: CdpProxy,
     @Inject(WarmPool) private readonly pool: WarmPool,
     @Inject(BrowserIsolation) private readonly isolation: BrowserIsolation,
+    @Inject(NodeMetrics) private readonly metrics: NodeMetrics,
   ) {}
 
   async start(command: StartSessionCommand): Promise<StartSessionReply> {
@@ -72,21 +76,26 @@ export class SessionCommands {
    * is applied to a warm browser over CDP: the settings it may serve are exactly those its command
    * line already has (the default viewport among them).
    */
-  private async acquire(command: StartSessionCommand, logger: Logger): Promise<{ browser: ChromiumProcess; warm: boolean; fresh?: string }> {
-    const ownLaunch = needsOwnLaunch(command.browserSettings, this.config.headless);
+  private async acquire(
+    sessionId: string,
+    browserSettings: BrowserSettings,
+    logger: Logger,
+  ): Promise<{ browser: ChromiumProcess; warm: boolean; fresh?: string }> {
+    const ownLaunch = needsOwnLaunch(browserSettings, this.config.headless);
     if (ownLaunch === undefined && this.config.warmPoolSize > 0) {
-      const browser = await this.pool.handOut(command.sessionId, logger);
+      const browser = await this.pool.handOut(sessionId, logger);
       if (browser) return { browser, warm: true };
     }
     const browser = await launchChromium({
       chromePath: this.config.chromePath,
-      folder: path.join(this.config.profilesRoot, command.sessionId),
+      folder: path.join(this.config.profilesRoot, sessionId),
       isolation: this.isolation,
-      browserSettings: command.browserSettings,
+      browserSettings,
       headless: this.config.headless,
       timeoutMs: this.config.launchTimeoutMs,
       autogroupNice: this.config.autogroupNice,
       logger,
+      onGoneConfirmed: () => this.metrics.teardownsConfirmed.inc(),
     });
     return { browser, warm: false, fresh: ownLaunch ?? (this.config.warmPoolSize > 0 ? 'pool empty' : 'no pool') };
   }
@@ -104,15 +113,26 @@ export class SessionCommands {
     const { sessionId, correlationId } = command;
     const logger = this.logger.child({ sessionId, correlationId });
     const startedAt = Date.now();
+    let requested: RequestedSession | undefined;
+    try {
+      requested = await requestedSession(command, this.store);
+    } catch (err) {
+      logger.error({ err }, 'could not read the session from the log');
+      return refusal({ code: 'UNAVAILABLE', message: 'could not read the session from the event log; try again' });
+    }
+    if (!requested) return refusal({ code: 'NOT_FOUND', message: `session ${sessionId} was never requested` });
+    const { browserSettings, known } = requested;
     let acquired;
     try {
-      acquired = await this.acquire(command, logger);
+      acquired = await this.acquire(sessionId, browserSettings, logger);
     } catch (err) {
       logger.error({ err }, 'chromium launch failed');
+      this.metrics.launchFailed();
       return refusal({ code: 'LAUNCH_FAILED', message: err instanceof Error ? err.message : String(err) });
     }
     const { browser, warm, fresh } = acquired;
     const launchMs = Date.now() - startedAt;
+    this.metrics.launched(warm ? 'warm' : 'fresh', launchMs);
     const session = this.registry.register(sessionId, correlationId, browser);
     return this.registry.queue.run(sessionId, async () => {
       // A drain lets a launch it found in flight run like any other session; a shutdown does not.
@@ -124,8 +144,7 @@ export class SessionCommands {
       }
       try {
         const endpoint = this.proxy.sessionEndpoint(sessionId);
-        // The scheduler's events ride along with the command: no read of the log on the way.
-        const known = command.history?.length ? foldSession(command.history) : undefined;
+        // Folded from the events in hand (usually the scheduler's, with the command): no read on the way.
         const state = await this.registry.apply(session, { type: 'Start', nodeId: this.config.nodeId, endpoint, pid: browser.pid }, { correlationId }, known);
         const totalMs = Date.now() - startedAt;
         logger.debug({ warm, ...(fresh ? { fresh } : {}), pid: browser.pid, launchMs, recordMs: totalMs - launchMs, totalMs }, 'session start timing');

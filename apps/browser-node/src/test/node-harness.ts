@@ -11,6 +11,7 @@ import {
   subjects,
   type EndReason,
   type SessionHandoff,
+  type BrowserSettings,
   type EndedStatus,
   type NodeHeartbeat,
   type SessionEvent,
@@ -227,7 +228,7 @@ export function processAlive(pid: number): boolean {
 }
 
 /** Appends SessionRequested + SessionScheduled as the scheduler would; returns the session id. */
-export async function requestSession(h: Harness, nodeId: string, options: { keepAlive?: boolean } = {}): Promise<string> {
+export async function requestSession(h: Harness, nodeId: string, options: { keepAlive?: boolean; browserSettings?: BrowserSettings } = {}): Promise<string> {
   const sessionId = randomUUID();
   const meta = { correlationId: `test-${sessionId}` };
   await executeSessionCommand(
@@ -242,7 +243,7 @@ export async function requestSession(h: Harness, nodeId: string, options: { keep
         timeoutSeconds: 300,
         region: 'us-west-2',
         expiresAt: new Date(Date.now() + 300_000).toISOString(),
-        browserSettings: {},
+        browserSettings: options.browserSettings ?? {},
       },
     },
     meta,
@@ -251,8 +252,9 @@ export async function requestSession(h: Harness, nodeId: string, options: { keep
   return sessionId;
 }
 
-export function startOnNode(h: Harness, nodeId: string, sessionId: string, browserSettings: Record<string, unknown> = {}) {
-  const command = { correlationId: `test-${sessionId}`, sessionId, projectId: 'p-test', browserSettings };
+/** Without the scheduler's history: the node reads the session's settings from the log. */
+export function startOnNode(h: Harness, nodeId: string, sessionId: string) {
+  const command = { correlationId: `test-${sessionId}`, sessionId, projectId: 'p-test' };
   return sendCommand(h.client, subjects.startSessionOnNode(nodeId), command, startSessionReply, 30_000);
 }
 

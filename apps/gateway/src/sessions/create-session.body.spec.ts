@@ -16,23 +16,20 @@ function messageFor(body: unknown): string {
 
 describe('parseCreateSessionBody', () => {
   it('fills the documented defaults for an empty or absent body', () => {
+    // No timeout: the scheduler applies the project's default, so none is invented here.
     const expected = {
       projectId: undefined,
-      extensionId: undefined,
-      keepAlive: false,
-      timeoutSeconds: undefined,
-      region: 'us-west-2',
-      userMetadata: undefined,
-      contextId: undefined,
-      proxies: undefined,
-      browserSettings: { recordSession: true, logSession: true, ignoreCertificateErrors: true },
+      settings: { keepAlive: false, region: 'us-west-2', browserSettings: { recordSession: true, logSession: true, ignoreCertificateErrors: true } },
     };
-    expect(parseCreateSessionBody({})).toEqual(expected);
-    expect(parseCreateSessionBody(undefined)).toEqual(expected);
+    for (const body of [{}, undefined]) {
+      const parsed = parseCreateSessionBody(body);
+      expect(parsed).toEqual(expected);
+      expect(Object.keys(parsed.settings).sort()).toEqual(['browserSettings', 'keepAlive', 'region']);
+    }
   });
 
-  it('keeps what was asked, drops unknown fields, takes the context id from browserSettings', () => {
-    const parsed = parseCreateSessionBody({
+  it('keeps what was asked, drops unknown fields, keeps the context id in browserSettings only', () => {
+    const { settings: parsed } = parseCreateSessionBody({
       timeout: 60,
       keepAlive: true,
       region: 'ap-southeast-1',
@@ -41,15 +38,41 @@ describe('parseCreateSessionBody', () => {
       browserSettings: { context: { id: 'ctx' }, extensionId: 'ext', recordSession: false, futureSetting: 1 },
       somethingNew: 'ignored',
     });
-    expect(parsed).toMatchObject({ timeoutSeconds: 60, keepAlive: true, region: 'ap-southeast-1', contextId: 'ctx', extensionId: 'ext', proxies: true });
+    expect(parsed).toMatchObject({ timeoutSeconds: 60, keepAlive: true, region: 'ap-southeast-1', proxies: true });
     expect(parsed.userMetadata).toEqual({ a: { b: 'c' }, n: 1, t: true, z: null });
     expect(parsed.browserSettings).toEqual({ context: { id: 'ctx' }, extensionId: 'ext', recordSession: false, logSession: true, ignoreCertificateErrors: true });
-    expect(parsed).not.toHaveProperty('somethingNew');
+    expect(Object.keys(parsed).sort()).toEqual(['browserSettings', 'keepAlive', 'proxies', 'region', 'timeoutSeconds', 'userMetadata']);
+  });
+
+  it("Browserbase's top-level extensionId is kept in browserSettings, and wins over the one there", () => {
+    expect(parseCreateSessionBody({ extensionId: 'top' }).settings.browserSettings.extensionId).toBe('top');
+    expect(parseCreateSessionBody({ extensionId: 'top', browserSettings: { extensionId: 'inner' } }).settings.browserSettings.extensionId).toBe('top');
+    expect(parseCreateSessionBody({ extensionId: 'top' }).settings).not.toHaveProperty('extensionId');
+  });
+
+  it('accepts every browser setting the SDK can send, the captcha selectors and os among them', () => {
+    const browserSettings = {
+      viewport: { width: 1920, height: 1080 },
+      context: { id: 'ctx', persist: true },
+      extensionId: 'ext',
+      blockAds: true,
+      solveCaptchas: true,
+      captchaImageSelector: '#captcha img',
+      captchaInputSelector: '#captcha input',
+      recordSession: false,
+      logSession: false,
+      os: 'mac',
+      ignoreCertificateErrors: false,
+      allowedDomains: ['example.com'],
+      advancedStealth: true,
+      verified: true,
+    };
+    expect(parseCreateSessionBody({ browserSettings }).settings.browserSettings).toEqual(browserSettings);
   });
 
   it('accepts the timeout bounds themselves', () => {
-    expect(parseCreateSessionBody({ timeout: 60 }).timeoutSeconds).toBe(60);
-    expect(parseCreateSessionBody({ timeout: 21600 }).timeoutSeconds).toBe(21600);
+    expect(parseCreateSessionBody({ timeout: 60 }).settings.timeoutSeconds).toBe(60);
+    expect(parseCreateSessionBody({ timeout: 21600 }).settings.timeoutSeconds).toBe(21600);
   });
 
   it('accepts every proxy shape the SDK can send', () => {
@@ -58,8 +81,8 @@ describe('parseCreateSessionBody', () => {
       { type: 'external', server: 'http://p:1', username: 'u', password: 'p' },
       { type: 'none', domainPattern: 'internal' },
     ];
-    expect(parseCreateSessionBody({ proxies }).proxies).toEqual(proxies);
-    expect(parseCreateSessionBody({ proxies: false }).proxies).toBe(false);
+    expect(parseCreateSessionBody({ proxies }).settings.proxies).toEqual(proxies);
+    expect(parseCreateSessionBody({ proxies: false }).settings.proxies).toBe(false);
   });
 
   it.each<[unknown, string]>([
@@ -81,6 +104,9 @@ describe('parseCreateSessionBody', () => {
     [{ browserSettings: { viewport: { width: 20000, height: 10 } } }, 'browserSettings.viewport.width must be a positive integer no greater than 16384'],
     [{ browserSettings: { context: { id: 'c', persist: 'yes' } } }, 'browserSettings.context.persist must be a boolean'],
     [{ browserSettings: { allowedDomains: ['ok.com', 3] } }, 'browserSettings.allowedDomains[1] must be a string'],
+    [{ browserSettings: { os: 'beos' } }, 'browserSettings.os must be one of windows, mac, linux, mobile, tablet'],
+    [{ browserSettings: { captchaImageSelector: 7 } }, 'browserSettings.captchaImageSelector must be a string'],
+    [{ extensionId: '' }, 'extensionId must be at least 1 characters long'],
   ])('%j → %s', (body, message) => {
     expect(messageFor(body)).toBe(message);
   });
@@ -88,7 +114,7 @@ describe('parseCreateSessionBody', () => {
   it('the metadata limit is on the serialized form: 511 characters pass, 512 do not', () => {
     const ok = { k: 'v'.repeat(511 - '{"k":""}'.length) };
     expect(JSON.stringify(ok)).toHaveLength(511);
-    expect(parseCreateSessionBody({ userMetadata: ok }).userMetadata).toEqual(ok);
+    expect(parseCreateSessionBody({ userMetadata: ok }).settings.userMetadata).toEqual(ok);
     const tooLong = { k: 'v'.repeat(512 - '{"k":""}'.length) };
     expect(messageFor({ userMetadata: tooLong })).toBe('userMetadata must serialize to fewer than 512 characters of JSON');
   });

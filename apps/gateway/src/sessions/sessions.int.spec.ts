@@ -45,17 +45,18 @@ describe('with a scheduler answering', () => {
     for (const field of ['createdAt', 'updatedAt', 'startedAt', 'expiresAt']) expect(new Date(s[field]).toISOString()).toBe(s[field]);
   });
 
-  it('sends the scheduler the validated command with the documented defaults', async () => {
+  it('sends the scheduler the validated command with the documented defaults, and no timeout of its own', async () => {
     await f.callA('POST', '/v1/sessions', { body: {} });
     expect(f.scheduler.creates).toHaveLength(1);
+    // The project's defaultTimeout (900 here) is the scheduler's to apply: the gateway invents none.
     expect(f.scheduler.creates[0]).toEqual({
       correlationId: expect.any(String),
       projectId: f.a.projectId,
       keepAlive: false,
-      timeoutSeconds: 900, // the project's defaultTimeout
       region: 'us-west-2',
       browserSettings: { recordSession: true, logSession: true, ignoreCertificateErrors: true },
     });
+    expect(f.scheduler.creates[0]).not.toHaveProperty('timeoutSeconds');
   });
 
   it('passes what the client asked for', async () => {
@@ -70,14 +71,15 @@ describe('with a scheduler answering', () => {
     const res = await f.callA('POST', '/v1/sessions', { body: { ...body, projectId: f.a.projectId } });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ keepAlive: true, region: 'eu-central-1', contextId: 'ctx-1' });
-    expect(f.scheduler.creates[0]).toMatchObject({
+    // extensionId and the context id each in their one place: browserSettings.
+    expect(f.scheduler.creates[0]).toEqual({
+      correlationId: expect.any(String),
+      projectId: f.a.projectId,
       keepAlive: true,
       timeoutSeconds: 3600,
       region: 'eu-central-1',
-      extensionId: 'ext-1',
-      contextId: 'ctx-1',
       proxies: body.proxies,
-      browserSettings: { ...body.browserSettings, logSession: true, ignoreCertificateErrors: true },
+      browserSettings: { ...body.browserSettings, extensionId: 'ext-1', logSession: true, ignoreCertificateErrors: true },
     });
   });
 

@@ -16,7 +16,6 @@ import { GATEWAY_ENV, LOGGER, REPOSITORIES } from '../config/tokens.js';
 import { PublicUrls, type ConnectInfo } from '../connect/public-urls.js';
 import type { GatewayEnv } from '../env.js';
 import { ApiError, notFound } from '../errors/api-error.js';
-import { ProjectsService } from '../projects/projects.service.js';
 import { parseCreateSessionBody } from './create-session.body.js';
 import { parseListQuery } from './list-sessions.query.js';
 import { SessionReader } from './session.reader.js';
@@ -33,7 +32,6 @@ export class SessionsService {
     @Inject(COMMAND_CLIENT) private readonly commands: ClientProxy,
     @Inject(REPOSITORIES) private readonly repos: Repositories,
     @Inject(SessionReader) private readonly reader: SessionReader,
-    @Inject(ProjectsService) private readonly projects: ProjectsService,
     @Inject(PublicUrls) private readonly urls: PublicUrls,
     @Inject(GATEWAY_ENV) private readonly env: GatewayEnv,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -44,23 +42,14 @@ export class SessionsService {
     return presentWithConnect(session, this.urls.connectInfo(session.id));
   }
 
-  /** Validates the whole body before anything is asked of the scheduler. */
+  /**
+   * Validates the whole body before anything is asked of the scheduler. An absent timeout stays
+   * absent: the scheduler applies the project's default, from the project's own events.
+   */
   async createSession(projectId: string, body: unknown, correlationId: string): Promise<SessionView> {
     const request = parseCreateSessionBody(body);
     assertOwnProject(request.projectId, projectId);
-    const project = await this.projects.get(projectId);
-    const command: CreateSessionCommand = {
-      correlationId,
-      projectId,
-      keepAlive: request.keepAlive,
-      timeoutSeconds: request.timeoutSeconds ?? project.defaultTimeout,
-      region: request.region,
-      browserSettings: request.browserSettings,
-      ...(request.userMetadata ? { userMetadata: request.userMetadata } : {}),
-      ...(request.contextId ? { contextId: request.contextId } : {}),
-      ...(request.extensionId ? { extensionId: request.extensionId } : {}),
-      ...(request.proxies !== undefined ? { proxies: request.proxies } : {}),
-    };
+    const command: CreateSessionCommand = { correlationId, projectId, ...request.settings };
     const sent = performance.now();
     const reply = await sendCommand(this.commands, subjects.createSession, command, createSessionReply, this.env.HANGAR_COMMAND_TIMEOUT_MS);
     if (!reply.ok) throw ApiError.fromCommand(reply.error);

@@ -47,6 +47,7 @@ export class FakeScheduler {
   async startSession(cmd: CreateSessionCommand, options: { start?: boolean } = {}): Promise<Reply> {
     const sessionId = randomUUID();
     const meta = { correlationId: cmd.correlationId };
+    // The real scheduler takes the project's defaultTimeout; this one stands in with 300 s.
     const timeoutSeconds = cmd.timeoutSeconds ?? 300;
     let state: SessionState = (
       await executeSessionCommand(
@@ -62,7 +63,7 @@ export class FakeScheduler {
             region: cmd.region,
             expiresAt: new Date(Date.now() + timeoutSeconds * 1000).toISOString(),
             ...(cmd.userMetadata ? { userMetadata: cmd.userMetadata } : {}),
-            ...(cmd.contextId ? { contextId: cmd.contextId } : {}),
+            ...(cmd.proxies !== undefined ? { proxies: cmd.proxies } : {}),
             browserSettings: cmd.browserSettings,
           },
         },

@@ -1,19 +1,21 @@
 import { z } from 'zod';
 import { sessionEventSchema } from '../events/index.js';
-import { browserSettingsSchema } from '../session-settings.js';
 import { sessionSnapshotSchema } from '../session-snapshot.js';
 import { replySchema } from './command-error.js';
 
-/** Scheduler → the chosen node: launch the browser and append SessionStarted. */
+/**
+ * Scheduler → the chosen node: launch the browser and append SessionStarted. The settings travel
+ * once, in the SessionRequested event: the command does not repeat them.
+ */
 export const startSessionCommand = z.object({
   correlationId: z.string(),
   sessionId: z.string(),
   projectId: z.string(),
-  browserSettings: browserSettingsSchema,
   /**
    * The session's events so far with their stream sequences (SessionRequested, SessionScheduled),
-   * as the scheduler appended them: the node folds them instead of reading them back from the
-   * log, one round trip per event fewer on every create. Absent: the node reads the log.
+   * as the scheduler appended them: the node takes the settings from SessionRequested and folds
+   * them instead of reading them back from the log, one round trip per event fewer on every
+   * create. Absent (or without SessionRequested): the node reads the log before it launches.
    */
   history: z.array(z.object({ seq: z.number().int().positive(), event: sessionEventSchema })).max(16).optional(),
 });

@@ -23,7 +23,7 @@ export function evolveSession(state: SessionState, event: SessionEvent, version 
         keepAlive: d.keepAlive,
         region: d.region,
         userMetadata: d.userMetadata,
-        contextId: d.contextId ?? d.browserSettings.context?.id,
+        contextId: d.browserSettings.context?.id,
         releaseRequested: false,
         version,
       };

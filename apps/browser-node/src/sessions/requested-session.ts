@@ -1,0 +1,26 @@
+import { subjects, type BrowserSettings, type StartSessionCommand } from '@hangar/contracts';
+import { foldSession, type EventStore, type StoredEvent } from '@hangar/messaging';
+import type { SessionState } from '@hangar/domain';
+
+export interface RequestedSession {
+  /** What to launch, as SessionRequested recorded it. */
+  browserSettings: BrowserSettings;
+  /** The session folded from the events in hand: the Start appends on top of it without a read. */
+  known: SessionState;
+}
+
+/**
+ * The settings travel once, in SessionRequested. The scheduler hands it over in `history`; a
+ * start without it (a test, or another writer) costs one read of the log, before the launch.
+ * Undefined: the session was never requested.
+ */
+export async function requestedSession(command: StartSessionCommand, store: EventStore): Promise<RequestedSession | undefined> {
+  const handed = command.history ?? [];
+  const events: readonly StoredEvent[] = handed.some((e) => e.event.type === 'SessionRequested')
+    ? handed
+    : await store.read(subjects.sessionEvents(command.sessionId));
+  for (const { event } of events) {
+    if (event.type === 'SessionRequested') return { browserSettings: event.data.browserSettings, known: foldSession(events) };
+  }
+  return undefined;
+}
