@@ -173,7 +173,9 @@ describe('piping to the node', () => {
   it('?apiKey= alone creates a default session that ends with its client, then connects', async () => {
     const attempt = await tryConnect(`${wsBase}/?apiKey=${encodeURIComponent(a.apiKey)}`);
     expect(scheduler.creates).toHaveLength(1);
-    expect(scheduler.creates[0]).toMatchObject({ projectId: a.projectId, keepAlive: false, region: 'us-west-2', timeoutSeconds: 300 });
+    expect(scheduler.creates[0]).toMatchObject({ projectId: a.projectId, keepAlive: false, region: 'us-west-2' });
+    // The project's default timeout is the scheduler's to apply.
+    expect(scheduler.creates[0]).not.toHaveProperty('timeoutSeconds');
     const sessionId = node.upgrades.at(-1)!.url.split('/').pop()!;
     await echo(attempt, sessionId);
     const listed = (await api()('GET', `/v1/sessions/${sessionId}`)).body;
