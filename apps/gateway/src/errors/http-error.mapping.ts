@@ -3,12 +3,9 @@ import { types } from 'node:util';
 import { HttpException } from '@nestjs/common';
 import { CommandUnavailable } from '@hangar/messaging';
 import { ApiError, HTTP_STATUS_BY_CODE, type ApiErrorCode } from './api-error.js';
+import type { ErrorBody } from './error.body.js';
 
-export interface ErrorBody {
-  statusCode: number;
-  error: string;
-  message: string;
-}
+export type { ErrorBody } from './error.body.js';
 
 export interface HttpErrorResponse {
   status: number;

@@ -2,22 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { schedulerStatusReply, subjects, type SchedulerStatus } from '@hangar/contracts';
 import { NATS_CONNECTION, type NatsConnection } from '@hangar/messaging';
 import { ApiError } from '../errors/api-error.js';
+import type { NodeResource, NodeState } from './node.resource.js';
+
+export type { NodeResource } from './node.resource.js';
 
 /** An operator's probe: a scheduler that cannot answer within this is as good as absent. */
 const STATUS_TIMEOUT_MS = 1_000;
-
-export type NodeState = 'ready' | 'draining' | 'lost';
-
-export interface NodeResource {
-  id: string;
-  region: string;
-  endpoint: string;
-  state: NodeState;
-  maxSessions: number;
-  running: number;
-  load: number;
-  lastHeartbeatAt: string;
-}
 
 /**
  * The fleet as the scheduler sees it. Nodes are not in the event log's read model (heartbeats are

@@ -42,9 +42,9 @@ describe('operational endpoints', () => {
     const res = await apiClient(gateway.url)('GET', '/metrics');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
-    expect(res.body).toContain('hangar_gateway_process_cpu_user_seconds_total');
-    expect(res.body).toContain('hangar_gateway_http_requests_total{method="GET",route="/v1/sessions/:id",status="404"}');
-    expect(res.body).toContain('hangar_gateway_http_requests_total{method="GET",route="unmatched",status="404"}');
+    expect(res.body).toContain('process_cpu_user_seconds_total{service="gateway"}');
+    expect(res.body).toContain('hangar_gateway_http_requests_total{method="GET",route="/v1/sessions/:id",status="404",service="gateway"}');
+    expect(res.body).toContain('hangar_gateway_http_requests_total{method="GET",route="unmatched",status="404",service="gateway"}');
     expect(res.body).toContain('hangar_gateway_http_request_duration_seconds_bucket');
   });
 
@@ -60,6 +60,23 @@ describe('operational endpoints', () => {
         expect({ route, method, routed: !/^Cannot /.test(probe.body?.message ?? '') }).toEqual({ route, method, routed: true });
       }
     }
+  });
+
+  it('/docs is Swagger UI over /openapi.json, every file served by the gateway itself (no CDN)', async () => {
+    const anon = apiClient(gateway.url);
+    const page = await anon('GET', '/docs');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.body).toContain("url: '/openapi.json'");
+    const referenced = [...(page.body as string).matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(referenced.length).toBeGreaterThanOrEqual(3);
+    for (const url of referenced) {
+      expect(url).toMatch(/^\/docs\//);
+      const asset = await anon('GET', url);
+      expect({ url, status: asset.status, size: String(asset.body).length > 100 }).toEqual({ url, status: 200, size: true });
+    }
+    expect((await anon('GET', '/docs/swagger-ui-bundle.js')).headers.get('content-type')).toContain('javascript');
+    for (const probe of ['/docs/package.json', '/docs/..%2Fpackage.json', '/docs/index.html']) expect((await anon('GET', probe)).status).toBe(404);
   });
 
   it('only the connect proxy listens for upgrades: Fastify never sees them', () => {

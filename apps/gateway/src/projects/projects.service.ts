@@ -4,17 +4,13 @@ import { TtlCache } from '../auth/ttl-cache.js';
 import { GATEWAY_ENV, REPOSITORIES } from '../config/tokens.js';
 import type { GatewayEnv } from '../env.js';
 import { notFound } from '../errors/api-error.js';
+import type { ProjectResource, ProjectUsage } from './project.resource.js';
 
-export type ProjectResource = ProjectRow;
-
-export interface ProjectUsage {
-  browserMinutes: number;
-  proxyBytes: number;
-}
+export type { ProjectResource, ProjectUsage } from './project.resource.js';
 
 @Injectable()
 export class ProjectsService {
-  /** Session creation reads the project's default timeout; it changes rarely. */
+  /** A project changes rarely, and `/v1/projects/:id` is what SDK users poll. */
   private readonly cache: TtlCache<ProjectRow>;
 
   constructor(

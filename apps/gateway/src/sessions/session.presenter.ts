@@ -1,25 +1,12 @@
 import type { SessionSnapshot } from '@hangar/contracts';
 import type { ConnectInfo } from '../connect/public-urls.js';
+import type { SessionResource } from './session.resource.js';
 
 /** What the gateway knows of a session: the snapshot plus the metered proxy bytes. */
 export type SessionView = SessionSnapshot & { proxyBytes: number };
 
-/** The Browserbase `Session` object. Internal fields (node, endpoint, version) never leave. */
-export interface SessionResource {
-  id: string;
-  createdAt: string;
-  updatedAt: string;
-  projectId: string;
-  startedAt: string;
-  endedAt?: string;
-  expiresAt: string;
-  status: SessionSnapshot['status'];
-  proxyBytes: number;
-  keepAlive: boolean;
-  contextId?: string;
-  region: SessionSnapshot['region'];
-  userMetadata?: Record<string, unknown>;
-}
+/** The Browserbase `Session` object (session.resource.ts). Internal fields (node, endpoint, version) never leave. */
+export type { SessionResource } from './session.resource.js';
 
 export function presentSession(s: SessionView): SessionResource {
   return {
