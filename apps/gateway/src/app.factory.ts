@@ -4,14 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Logger } from '@hangar/runtime';
+import { NestPinoLogger, type Logger } from '@hangar/runtime';
 import { AppModule } from './app.module.js';
-import { NestPinoLogger } from './config/nest-logger.js';
 import { ConnectProxy } from './connect/connect.proxy.js';
 import { PublicUrls } from './connect/public-urls.js';
 import type { GatewayEnv } from './env.js';
 import { ApiExceptionFilter } from './errors/api-exception.filter.js';
 import { toHttpError } from './errors/http-error.mapping.js';
+import { useAccessLog } from './http/access-log.hook.js';
 import { useJsonBodies } from './http/json-body.parser.js';
 import { MetricsService } from './ops/metrics.service.js';
 
@@ -53,6 +53,7 @@ export async function startGateway(env: GatewayEnv, logger: Logger): Promise<Run
       metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
       done();
     });
+    useAccessLog(fastify, logger);
 
     app.get(ConnectProxy).attach(app.getHttpServer());
     await app.listen({ port: env.HANGAR_PORT, host: env.HANGAR_HOST });

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { natsCommandTransport } from '@hangar/messaging';
-import { createLogger, stopWithLauncher } from '@hangar/runtime';
+import { createLogger, NestPinoLogger, stopWithLauncher } from '@hangar/runtime';
 import { loadEnv } from './env.js';
 import { SchedulerModule } from './scheduler.module.js';
 import { SchedulerRuntime } from './scheduler.runtime.js';
@@ -10,7 +10,7 @@ const env = loadEnv();
 const logger = createLogger('scheduler', env.LOG_LEVEL);
 const app = await NestFactory.createMicroservice(SchedulerModule.forRoot(env, logger), {
   ...natsCommandTransport(env.NATS_URL, 'hangar-scheduler'),
-  logger: ['error', 'warn'],
+  logger: new NestPinoLogger(logger),
 });
 app.enableShutdownHooks();
 stopWithLauncher();

@@ -1,5 +1,6 @@
 export * from './env.js';
 export * from './logger.js';
+export * from './nest-logger.js';
 export * from './lifecycle.js';
 export * from './ops-server.js';
 export * from './keyed-queue.js';
