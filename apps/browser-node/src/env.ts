@@ -94,6 +94,10 @@ const schema = z
       natsUrl: env.NATS_URL,
       logLevel: env.LOG_LEVEL,
       internalSecret: env.HANGAR_INTERNAL_SECRET,
+      /** `/healthz`, `/readyz`, `/metrics` (node/node-ops.service.ts); undefined: no ops server. */
+      opsPort: env.HANGAR_OPS_PORT,
+      opsHost: env.HANGAR_OPS_HOST,
+      streamReplicas: env.HANGAR_STREAM_REPLICAS,
       nodeId,
       dataDir,
       profilesRoot: path.join(dataDir, 'profiles'),

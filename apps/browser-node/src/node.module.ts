@@ -8,6 +8,8 @@ import type { NodeConfig } from './env.js';
 import { nodeCommandsController } from './node-commands.controller.js';
 import { NodeDrain } from './node/node-drain.service.js';
 import { NodeLifecycle } from './node/node.lifecycle.js';
+import { NodeMetrics } from './node/node-metrics.js';
+import { NodeOps } from './node/node-ops.service.js';
 import { NodePresence } from './node/node-presence.service.js';
 import { sessionCommandsController } from './session-commands.controller.js';
 import { SessionCommands } from './sessions/session-commands.service.js';
@@ -20,11 +22,12 @@ export class NodeModule {
   static forRoot(config: NodeConfig, logger: Logger): DynamicModule {
     return {
       module: NodeModule,
-      imports: [MessagingModule.forRoot({ servers: config.natsUrl, name: `browser-node:${config.nodeId}`, logger })],
+      imports: [MessagingModule.forRoot({ servers: config.natsUrl, name: `browser-node:${config.nodeId}`, logger, streamReplicas: config.streamReplicas })],
       controllers: [sessionCommandsController(config.nodeId), nodeCommandsController(config.nodeId)],
       providers: [
         { provide: NODE_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
+        NodeMetrics,
         SessionRegistry,
         CdpProxy,
         WarmPool,
@@ -34,6 +37,7 @@ export class NodeModule {
         NodePresence,
         NodeDrain,
         NodeLifecycle,
+        NodeOps,
       ],
     };
   }

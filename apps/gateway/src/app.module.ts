@@ -29,7 +29,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        MessagingModule.forRoot({ servers: env.NATS_URL, name: 'hangar-gateway', logger }),
+        MessagingModule.forRoot({ servers: env.NATS_URL, name: 'hangar-gateway', logger, streamReplicas: env.HANGAR_STREAM_REPLICAS }),
         DatabaseModule.forRoot(env.DATABASE_URL),
         // Terminus logs failed checks itself; a failing readiness probe polled every few seconds
         // is not worth a stack trace each time.

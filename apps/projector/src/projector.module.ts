@@ -28,6 +28,7 @@ class ProjectorRunner implements OnApplicationBootstrap, OnApplicationShutdown {
     if (applied.length) this.logger.info({ applied }, 'migrations applied');
     this.ops = await startOpsServer({
       port: this.env.HANGAR_OPS_PORT,
+      host: this.env.HANGAR_OPS_HOST,
       service: 'projector',
       ready: async () => !this.nc.isClosed() && (await this.db.selectNoFrom((eb) => eb.val(1).as('one')).execute().then(() => true, () => false)),
     });
@@ -58,7 +59,7 @@ export class ProjectorModule {
   static forRoot(env: ProjectorEnv, logger: Logger): DynamicModule {
     return {
       module: ProjectorModule,
-      imports: [MessagingModule.forRoot({ servers: env.NATS_URL, name: 'hangar-projector', logger })],
+      imports: [MessagingModule.forRoot({ servers: env.NATS_URL, name: 'hangar-projector', logger, streamReplicas: env.HANGAR_STREAM_REPLICAS })],
       providers: [
         { provide: ENV, useValue: env },
         { provide: LOGGER, useValue: logger },

@@ -28,6 +28,8 @@ export class LeaderLease {
     private readonly leaseMs: number,
     private readonly logger: Logger,
     private readonly onLost: (reason: string) => void,
+    /** The bucket's replicas when this process creates it (HANGAR_STREAM_REPLICAS): on a cluster, the lease outlives a server. */
+    private readonly replicas = 1,
   ) {}
 
   /** Resolves once this process leads. */
@@ -109,7 +111,7 @@ export class LeaderLease {
   }
 
   private async bucket(): Promise<KV> {
-    this.kv ??= await new Kvm(this.nc).create(subjects.schedulerLeaseBucket, { ttl: this.leaseMs, history: 1 });
+    this.kv ??= await new Kvm(this.nc).create(subjects.schedulerLeaseBucket, { ttl: this.leaseMs, history: 1, replicas: this.replicas });
     return this.kv;
   }
 }

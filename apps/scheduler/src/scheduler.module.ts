@@ -10,7 +10,7 @@ export class SchedulerModule {
   static forRoot(env: SchedulerEnv, logger: Logger): DynamicModule {
     return {
       module: SchedulerModule,
-      imports: [MessagingModule.forRoot({ servers: env.NATS_URL, name: 'hangar-scheduler', logger })],
+      imports: [MessagingModule.forRoot({ servers: env.NATS_URL, name: 'hangar-scheduler', logger, streamReplicas: env.HANGAR_STREAM_REPLICAS })],
       controllers: [SessionsController],
       providers: [
         { provide: ENV, useValue: env },

@@ -51,7 +51,7 @@ export class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationSh
     this.lease = new LeaderLease(nc, env.HANGAR_LEADER_LEASE_MS, logger, () => {
       // Stop deciding at once; the supervisor (stack, compose, Kubernetes) restarts us as a standby.
       process.exit(1);
-    });
+    }, env.HANGAR_STREAM_REPLICAS);
     this.sessions = new SessionsService(this.state, this.fleet, store, client, env, logger, () => this.lease.assertHeld());
     this.deadlines = new Deadlines(env.HANGAR_CONNECT_TIMEOUT_MS, (sessionId, reason) => {
       this.logger.info({ sessionId, reason }, 'session deadline passed');
@@ -67,7 +67,7 @@ export class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationSh
     if (this.bootstrapped) return;
     this.bootstrapped = true;
     this.fleet.listen(this.nc);
-    this.ops = await startOpsServer({ port: this.env.HANGAR_OPS_PORT, service: 'scheduler', ready: () => this.isReady && !this.nc.isClosed() });
+    this.ops = await startOpsServer({ port: this.env.HANGAR_OPS_PORT, host: this.env.HANGAR_OPS_HOST, service: 'scheduler', ready: () => this.isReady && !this.nc.isClosed() });
     const started = Date.now();
     this.follower = await followEvents(this.nc, EVENTS_WILDCARD, (event, seq) => this.apply(event, seq), this.logger);
     void this.follower.caughtUp.then(() => {

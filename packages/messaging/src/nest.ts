@@ -22,6 +22,8 @@ export interface MessagingModuleOptions {
   servers: string;
   name: string;
   logger: Logger;
+  /** The event stream's replicas (HANGAR_STREAM_REPLICAS): raised to this if fewer, never lowered. */
+  streamReplicas?: number;
 }
 
 @Injectable()
@@ -51,7 +53,7 @@ export class MessagingModule {
           provide: NATS_CONNECTION,
           useFactory: async () => {
             const nc = await connectNats(options.servers, options.name, options.logger);
-            await ensureEventStream(nc);
+            await ensureEventStream(nc, { replicas: options.streamReplicas ?? 1 });
             return nc;
           },
         },

@@ -11,10 +11,19 @@ export interface OpsServer {
 /**
  * `/healthz` (the process answers), `/readyz` (its dependencies answer) and `/metrics`
  * (Prometheus) for services that have no HTTP API of their own. Port 0 picks a free port;
- * `undefined` runs no server but still returns a registry to record into.
+ * `undefined` runs no server but still returns a registry to record into. `host` defaults to
+ * loopback (HANGAR_OPS_HOST). Metric names are the same in every service: Node's default ones
+ * unprefixed, told apart by the `service` label; Hangar's own `hangar_*` with their unit.
+ * `registry`: one the service already records into (metrics counted before the server starts).
  */
-export async function startOpsServer(options: { port?: number | undefined; host?: string; ready: () => Promise<boolean> | boolean; service: string }): Promise<OpsServer> {
-  const registry = new Registry();
+export async function startOpsServer(options: {
+  port?: number | undefined;
+  host?: string;
+  ready: () => Promise<boolean> | boolean;
+  service: string;
+  registry?: Registry;
+}): Promise<OpsServer> {
+  const registry = options.registry ?? new Registry();
   registry.setDefaultLabels({ service: options.service });
   collectDefaultMetrics({ register: registry });
   if (options.port === undefined) return { registry, port: 0, close: async () => undefined };
@@ -32,7 +41,14 @@ export async function startOpsServer(options: { port?: number | undefined; host?
       send(res, 404, { statusCode: 404, error: 'Not Found', message: `no route ${req.url}` });
     })();
   });
-  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
+  // A port in use (or an address not on this host) fails the start in its own words, not as an unhandled 'error'.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   return {
     registry,
     port: (server.address() as AddressInfo).port,

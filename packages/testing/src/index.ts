@@ -1,3 +1,5 @@
 export * from './infra.js';
 export * from './processes.js';
 export * from './ownership.js';
+export * from './network.js';
+export * from './prometheus.js';

@@ -43,6 +43,8 @@ export interface LaunchOptions extends Partial<ExitTimeouts> {
   timeoutMs: number;
   /** Carries the session's fields (sessionId, correlationId), or the warm profile's. */
   logger: Logger;
+  /** Called once the browser's teardown has seen its whole group gone (ChromiumProcess). */
+  onGoneConfirmed?: () => void;
 }
 
 const DEVTOOLS_LINE = /DevTools listening on (ws:\/\/[^\s]+)/;
@@ -124,6 +126,7 @@ export async function launchChromium(options: LaunchOptions): Promise<ChromiumPr
       stderrTail: () => stderrTail,
       logger,
       timeouts: options,
+      onGoneConfirmed: options.onGoneConfirmed,
     });
     logger.info({ pid: child.pid, port: browser.port, launchMs: Date.now() - started, ...(idleScheduling ? { scheduling: 'idle' } : {}) }, 'chromium started');
     return browser;

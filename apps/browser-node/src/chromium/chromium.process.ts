@@ -26,6 +26,8 @@ interface ChromiumProcessInit {
   stderrTail: () => string;
   logger: Logger;
   timeouts: Partial<ExitTimeouts>;
+  /** Once per browser, when its teardown has seen the whole group gone (the node's metrics). */
+  onGoneConfirmed?: (() => void) | undefined;
 }
 
 /**
@@ -51,6 +53,7 @@ export class ChromiumProcess {
   private readonly timeouts: ExitTimeouts;
   private readonly stderrTail: () => string;
   private unexpectedExitListener: ((exit: ExitInfo) => void) | undefined;
+  private readonly onGoneConfirmed: (() => void) | undefined;
 
   constructor(init: ChromiumProcessInit) {
     this.pid = init.pid;
@@ -61,6 +64,7 @@ export class ChromiumProcess {
     this.user = init.place.user;
     this.logger = init.logger;
     this.stderrTail = init.stderrTail;
+    this.onGoneConfirmed = init.onGoneConfirmed;
     this.timeouts = { gracefulExitMs: init.timeouts.gracefulExitMs ?? 2_000, confirmExitMs: init.timeouts.confirmExitMs ?? 5_000 };
     this.exited = init.exited.then((exit) => {
       this.exitInfo = exit;
@@ -114,6 +118,7 @@ export class ChromiumProcess {
     await Promise.race([this.exited, delay(this.timeouts.confirmExitMs)]);
     if (await waitGroupsGone([this.pid], this.timeouts.confirmExitMs, 5)) {
       releaseGroup(this.pid);
+      this.onGoneConfirmed?.();
     } else {
       // Nothing more a process can do about a process that survives SIGKILL (stuck in the
       // kernel); say so loudly rather than pretend, and still free the session.

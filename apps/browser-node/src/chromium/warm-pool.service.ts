@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from '@hangar/runtime';
 import type { NodeConfig } from '../env.js';
 import { BrowserIsolation } from '../isolation/browser-isolation.service.js';
+import { NodeMetrics } from '../node/node-metrics.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
 import { LOGGER, NODE_CONFIG } from '../tokens.js';
 import { LaunchFailed, launchChromium } from './chromium.launcher.js';
@@ -48,6 +49,7 @@ export class WarmPool {
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(SessionRegistry) private readonly registry: SessionRegistry,
     @Inject(BrowserIsolation) private readonly isolation: BrowserIsolation,
+    @Inject(NodeMetrics) private readonly metrics: NodeMetrics,
   ) {
     this.chrtPath = config.chrtPath && canLeaveIdleScheduling() ? config.chrtPath : undefined;
   }
@@ -165,6 +167,8 @@ export class WarmPool {
       timeoutMs: this.config.launchTimeoutMs,
       autogroupNice: this.config.autogroupNice,
       logger,
+      // A warm browser handed to a session is torn down as that session's: counted once either way.
+      onGoneConfirmed: () => this.metrics.teardownsConfirmed.inc(),
       ...(this.chrtPath ? { idleScheduling: { chrtPath: this.chrtPath } } : {}),
     });
     browser.onUnexpectedExit(() => this.lost(browser));

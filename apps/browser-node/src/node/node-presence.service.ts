@@ -27,6 +27,11 @@ export class NodePresence {
     @Inject(WarmPool) private readonly pool: WarmPool,
   ) {}
 
+  /** NodeJoined is in the log and NodeLeft is not: the node takes part in the fleet (its readiness). */
+  get announced(): boolean {
+    return this.joined;
+  }
+
   async join(): Promise<void> {
     const { nodeId, region, maxSessions } = this.config;
     const meta = { correlationId: `node-${nodeId}` };

@@ -7,6 +7,7 @@ import type { NodeConfig } from '../env.js';
 import { BrowserIsolation } from '../isolation/browser-isolation.service.js';
 import { SessionCommands } from '../sessions/session-commands.service.js';
 import { LOGGER, NODE_CONFIG } from '../tokens.js';
+import { NodeMetrics } from './node-metrics.js';
 import { NodePresence } from './node-presence.service.js';
 import { sweepOrphans } from './orphan.sweeper.js';
 
@@ -29,12 +30,18 @@ export class NodeLifecycle implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(NodePresence) private readonly presence: NodePresence,
     @Inject(WarmPool) private readonly pool: WarmPool,
     @Inject(BrowserIsolation) private readonly isolation: BrowserIsolation,
+    @Inject(NodeMetrics) private readonly metrics: NodeMetrics,
   ) {}
 
   async onModuleInit(): Promise<void> {
     // First: a host where no browser could run (folders its users cannot reach) fails the start.
     await this.isolation.init();
-    await sweepOrphans({ profilesRoot: this.config.profilesRoot, store: this.store, logger: this.logger });
+    await sweepOrphans({
+      profilesRoot: this.config.profilesRoot,
+      store: this.store,
+      logger: this.logger,
+      onOrphansKilled: (count) => this.metrics.orphansKilled.inc(count),
+    });
     await this.proxy.listen();
   }
 

@@ -13,6 +13,8 @@ export interface SweepOptions {
   store: EventStore;
   logger: Logger;
   confirmExitMs?: number;
+  /** How many leftover Chromium processes got SIGKILL (the node's metrics). */
+  onOrphansKilled?: (count: number) => void;
 }
 
 async function ownProcessGroup(): Promise<number> {
@@ -29,7 +31,7 @@ async function ownProcessGroup(): Promise<number> {
  * browser is now gone: it ends ERROR / NODE_RESTARTED. A warm dir names one only if it had been
  * handed out (its marker file, warm-profile.ts); an idle one is just deleted.
  */
-export async function sweepOrphans({ profilesRoot, store, logger, confirmExitMs = 5_000 }: SweepOptions): Promise<string[]> {
+export async function sweepOrphans({ profilesRoot, store, logger, confirmExitMs = 5_000, onOrphansKilled }: SweepOptions): Promise<string[]> {
   const marker = `--user-data-dir=${profilesRoot}/`;
   const ownGroup = await ownProcessGroup();
   const orphans = processesWithArgPrefix(marker);
@@ -38,6 +40,7 @@ export async function sweepOrphans({ profilesRoot, store, logger, confirmExitMs 
   // A Chromium in our own group (not started by this code) is killed alone, never our group.
   for (const p of orphans) if (p.pgrp === ownGroup) process.kill(p.pid, 'SIGKILL');
   if (orphans.length > 0) {
+    onOrphansKilled?.(orphans.length);
     const gone = (await waitGroupsGone(groups, confirmExitMs)) && processesWithArgPrefix(marker).length === 0;
     if (gone) logger.warn({ pids: orphans.map((p) => p.pid), groups: [...groups] }, 'killed chromium left by a previous run');
     else logger.error({ pids: processesWithArgPrefix(marker).map((p) => p.pid) }, 'chromium left by a previous run survives SIGKILL');

@@ -39,7 +39,10 @@ export class MetricsService {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'hangar_gateway_' });
+    // Named as in every other service (@hangar/runtime ops-server.ts): Node's default metrics
+    // unprefixed, told apart by the `service` label, so one dashboard query covers them all.
+    this.registry.setDefaultLabels({ service: 'gateway' });
+    collectDefaultMetrics({ register: this.registry });
   }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
