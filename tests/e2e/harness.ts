@@ -19,6 +19,9 @@ export async function startTestStack(
     createRatePerMinute?: number;
     env?: Partial<Record<ServiceName, Record<string, string>>>;
     labelEnv?: Record<string, Record<string, string>>;
+    /** An external NATS (a test cluster's `nats://a,nats://b,nats://c`) instead of the stack's own nats-server. */
+    natsUrl?: string;
+    streamReplicas?: number;
   } = {},
 ): Promise<TestStack> {
   const dataDir = tempDir('hangar-e2e-');
@@ -36,6 +39,8 @@ export async function startTestStack(
       nodes: options.nodes ?? 1,
       schedulers: options.schedulers ?? 1,
       createRatePerMinute: options.createRatePerMinute,
+      natsUrl: options.natsUrl,
+      streamReplicas: options.streamReplicas,
       labelEnv: options.labelEnv ?? {},
       logLevel: process.env.HANGAR_TEST_LOG_LEVEL ?? 'warn',
       env: options.env ?? {},

@@ -3,6 +3,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { EVENTS_STREAM, domainEventSchema, type DomainEvent } from '@hangar/contracts';
 import type { Logger } from '@hangar/runtime';
 
+/** Each pull's lifetime; its idle heartbeat is half of it, and two missed ones are reported. */
+const PULL_EXPIRES_MS = 4_000;
+
 /** One event of the log as a follower sees it. */
 export interface FollowedEvent {
   event: DomainEvent;
@@ -76,14 +79,17 @@ export async function runCheckpointedFollower(nc: NatsConnection, options: Check
           deliver_policy: DeliverPolicy.StartSequence,
           opt_start_seq: from + 1,
         });
-        const messages = await consumer.consume({ max_messages: maxBatch });
+        // Short pulls, so missed heartbeats show within seconds: on a cluster, the server holding
+        // this (single-replica) consumer can die while the connection, to another server, stays
+        // up; with the default 30 s pulls the projector then sat still for about a minute
+        // (nats-cluster.e2e.spec.ts).
+        const messages = await consumer.consume({ max_messages: maxBatch, expires: PULL_EXPIRES_MS });
         current = messages;
         void (async () => {
-          let missed = 0;
           for await (const s of messages.status()) {
-            if (s.type === 'heartbeats_missed' && ++missed >= 2) restart('heartbeats missed');
+            // One notice means two heartbeats missed already: the consumer is gone or unreachable.
+            if (s.type === 'heartbeats_missed') restart('heartbeats missed');
             if (s.type === 'consumer_not_found' || s.type === 'consumer_deleted' || s.type === 'stream_not_found') restart(s.type);
-            if (s.type === 'next') missed = 0;
           }
         })();
         await applyInBatches(messages, maxBatch, () => stopped, async (batch) => {

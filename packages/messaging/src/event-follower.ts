@@ -18,7 +18,10 @@ export async function followEvents(
   const consumer = await jetstream(nc).consumers.get(EVENTS_STREAM, { filter_subjects: filterSubject, deliver_policy: DeliverPolicy.All });
   let markCaughtUp!: () => void;
   const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
-  const messages = await consumer.consume();
+  // Short pulls: missed heartbeats show within seconds, and the ordered consumer then re-creates
+  // itself once its server answers that it is gone (with 30 s pulls a consumer lost with its
+  // server on a cluster went unnoticed for a minute; nats-cluster.e2e.spec.ts).
+  const messages = await consumer.consume({ expires: 4_000 });
   const done = (async () => {
     for await (const msg of messages) {
       try {

@@ -1,4 +1,4 @@
-import { jetstreamManager, RetentionPolicy, StorageType, DiscardPolicy } from '@nats-io/jetstream';
+import { jetstreamManager, RetentionPolicy, StorageType, DiscardPolicy, type JetStreamManager, type StreamConfig, type StreamInfo } from '@nats-io/jetstream';
 import { EVENTS_STREAM, EVENTS_WILDCARD } from '@hangar/contracts';
 import type { NatsConnection } from '@nats-io/transport-node';
 
@@ -7,17 +7,16 @@ const NANOS_PER_MS = 1_000_000;
 export interface EventStreamOptions {
   /** How long JetStream keeps events; Postgres keeps the permanent history (`events` table). */
   maxAgeMs?: number;
+  /**
+   * Replicas of a stream this call creates, and the least an existing one is raised to; an
+   * existing stream with more keeps them. Default 1.
+   */
   replicas?: number;
 }
 
-/**
- * Creates or updates the domain event stream. File storage; `Nats-Msg-Id` dedupe over two
- * minutes makes appends idempotent across retries; direct get lets readers fold one session's
- * events without creating a consumer.
- */
-export async function ensureEventStream(nc: NatsConnection, options: EventStreamOptions = {}): Promise<void> {
-  const jsm = await jetstreamManager(nc);
-  const config = {
+/** The settings every service agrees on; `num_replicas` is decided against what exists. */
+function wantedConfig(options: EventStreamOptions) {
+  return {
     name: EVENTS_STREAM,
     subjects: [EVENTS_WILDCARD],
     retention: RetentionPolicy.Limits,
@@ -25,16 +24,77 @@ export async function ensureEventStream(nc: NatsConnection, options: EventStream
     discard: DiscardPolicy.Old,
     max_age: (options.maxAgeMs ?? 7 * 24 * 3600 * 1000) * NANOS_PER_MS,
     duplicate_window: 120_000 * NANOS_PER_MS,
-    num_replicas: options.replicas ?? 1,
     allow_direct: true,
   };
+}
+
+/**
+ * Creates or updates the domain event stream. File storage; `Nats-Msg-Id` dedupe over two
+ * minutes makes appends idempotent across retries; direct get lets readers fold one session's
+ * events without creating a consumer.
+ *
+ * Replicas only ever go up. Every service calls this at start, and one started with the default
+ * (a standby, an old image, a one-off seed) used to reset a three-replica stream to one, which
+ * silently gave up the cluster's durability. An update is sent only when something differs, so a
+ * service restarting while a server of the cluster is down does not depend on a config change
+ * going through.
+ */
+export async function ensureEventStream(nc: NatsConnection, options: EventStreamOptions = {}): Promise<StreamInfo> {
+  const jsm = await jetstreamManager(nc);
+  const wanted = wantedConfig(options);
+  const replicas = options.replicas ?? 1;
+  // A lone server takes num_replicas 3 without complaint (2.9 stores it, keeping one copy): a
+  // setting that promises more copies than exist fails the start instead.
+  if (replicas > 1 && !nc.info?.cluster) throw replicaError(replicas, 'the server is not part of a cluster');
+  let existing: StreamInfo;
   try {
-    await jsm.streams.info(EVENTS_STREAM);
-    await jsm.streams.update(EVENTS_STREAM, config);
+    existing = await jsm.streams.info(EVENTS_STREAM);
   } catch (err) {
     if (!isNotFound(err)) throw err;
-    await jsm.streams.add(config);
+    const created = await withReplicaHint(replicas, jsm.streams.add({ ...wanted, num_replicas: replicas }));
+    return replicas > 1 ? withLeader(jsm, created) : created;
   }
+  const config = { ...wanted, num_replicas: Math.max(existing.config.num_replicas, replicas) };
+  if (!differs(existing.config, config)) return existing;
+  const updated = await withReplicaHint(config.num_replicas, jsm.streams.update(EVENTS_STREAM, config));
+  return config.num_replicas > existing.config.num_replicas ? withLeader(jsm, updated) : updated;
+}
+
+/**
+ * A stream just raised to more replicas has a new Raft group that elects its leader a moment
+ * later; until it has one, nats-server 2.9 answers nothing to the next update (it timed out after
+ * 5 s in streams.int.spec.ts). Returning only once the leader is there hands every caller a
+ * stream that takes requests.
+ */
+async function withLeader(jsm: JetStreamManager, info: StreamInfo, timeoutMs = 10_000): Promise<StreamInfo> {
+  const deadline = Date.now() + timeoutMs;
+  while (!info.cluster?.leader) {
+    if (Date.now() > deadline) throw new Error(`the event stream has no leader ${timeoutMs} ms after its replicas were raised; is every server of the cluster up?`);
+    await new Promise((r) => setTimeout(r, 100));
+    info = await jsm.streams.info(EVENTS_STREAM);
+  }
+  return info;
+}
+
+function differs(current: StreamConfig, wanted: ReturnType<typeof wantedConfig> & { num_replicas: number }): boolean {
+  return (Object.keys(wanted) as (keyof typeof wanted)[]).some((key) => JSON.stringify(current[key]) !== JSON.stringify(wanted[key]));
+}
+
+/** JetStream's refusal ("insufficient resources", "not supported in non-clustered mode"), with what to do about it. */
+async function withReplicaHint(replicas: number, request: Promise<StreamInfo>): Promise<StreamInfo> {
+  try {
+    return await request;
+  } catch (err) {
+    if (replicas <= 1 || !(err instanceof Error)) throw err;
+    throw replicaError(replicas, err.message, err);
+  }
+}
+
+function replicaError(replicas: number, why: string, cause?: Error): Error {
+  return new Error(
+    `could not give the event stream ${replicas} replicas: ${why}. HANGAR_STREAM_REPLICAS=${replicas} needs a JetStream cluster of at least ${replicas} servers, all up; lower it or fix the cluster`,
+    cause ? { cause } : undefined,
+  );
 }
 
 function isNotFound(err: unknown): boolean {

@@ -17,6 +17,8 @@ const schema = z.object({
   HANGAR_PROJECT_CREATE_RATE: intFromEnv(1, 1_000_000).optional(),
   DATABASE_URL: z.string().optional(),
   NATS_URL: z.string().optional(),
+  /** The event stream's replicas on an external NATS cluster (NATS_URL=nats://a,nats://b,nats://c); never lowered. */
+  HANGAR_STREAM_REPLICAS: intFromEnv(1, 5).optional(),
   CHROME_PATH: z.string().optional(),
   LOG_LEVEL: z.string().default('info'),
 });
@@ -72,6 +74,7 @@ const stack = await startStack({
   },
   databaseUrl: env.DATABASE_URL,
   natsUrl: env.NATS_URL,
+  streamReplicas: env.HANGAR_STREAM_REPLICAS,
   chromePath: env.CHROME_PATH,
   logLevel: env.LOG_LEVEL,
   log: out,

@@ -17,7 +17,7 @@ const env = parseEnv(
   }),
 );
 const nc = await connectNats(env.NATS_URL, 'hangar-seed');
-await ensureEventStream(nc);
+await ensureEventStream(nc, { replicas: env.HANGAR_STREAM_REPLICAS });
 const db = createDb(env.DATABASE_URL, { max: 1 });
 try {
   const { projectId } = await seedProject(await EventStore.create(nc), db, {

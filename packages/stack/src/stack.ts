@@ -33,6 +33,12 @@ export interface StackOptions {
   schedulers?: number;
   databaseUrl?: string | undefined;
   natsUrl?: string | undefined;
+  /**
+   * The event stream's replicas (HANGAR_STREAM_REPLICAS), for the stack's own check and every
+   * service's: 3 on a three-server cluster (`natsUrl: 'nats://a,nats://b,nats://c'`). Default 1;
+   * a stream with more keeps them.
+   */
+  streamReplicas?: number | undefined;
   chromePath?: string | undefined;
   logLevel?: string;
   /** Extra environment per service: tests inject short timeouts here. */
@@ -125,7 +131,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const nc = await step('nats', () => connectNats(natsUrl, 'hangar-stack'));
     cleanups.push(() => nc.drain().catch(() => undefined));
     const store = await step('nats', async () => {
-      await ensureEventStream(nc);
+      await ensureEventStream(nc, { replicas: options.streamReplicas ?? 1 });
       return EventStore.create(nc);
     });
     checkInterrupted();
@@ -133,7 +139,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     makeTraversableDirs(path.join(runtimeDir, 'nodes'));
 
     const host = options.host ?? '127.0.0.1';
-    const common = { NATS_URL: natsUrl, LOG_LEVEL: options.logLevel ?? 'info' };
+    const common: Record<string, string> = {
+      NATS_URL: natsUrl,
+      LOG_LEVEL: options.logLevel ?? 'info',
+      // Every service ensures the stream at its start: each must ask for the same replicas.
+      ...(options.streamReplicas === undefined ? {} : { HANGAR_STREAM_REPLICAS: String(options.streamReplicas) }),
+    };
     const specs = new Map<string, { service: ServiceName; env: Record<string, string> }>();
     specs.set('projector', { service: 'projector', env: { ...common, DATABASE_URL: databaseUrl, ...options.env?.projector } });
     for (let i = 1; i <= (options.schedulers ?? 1); i++) {
