@@ -1,13 +1,20 @@
-import { freePort } from '@hangar/stack';
 import { eventually, metricValue, nonLoopbackAddress } from '@hangar/testing';
 import { useNodeFixture } from './test/node-fixture.js';
 import { requestSession, startOnNode, stopOnNode } from './test/node-harness.js';
 
-/** A node with its ops server on every interface, probed the way a kubelet or Prometheus would: from outside loopback. */
+/**
+ * A node with its ops server on every interface, probed the way a kubelet or Prometheus would:
+ * from outside loopback. Port 0 and the port the node logs: a port picked beforehand could be
+ * taken by another test's server before the node binds it.
+ */
 async function launchWithOps(fx: ReturnType<typeof useNodeFixture>, nodeId: string, env: Record<string, string> = {}) {
-  const port = await freePort('0.0.0.0');
-  const node = await fx.launchNode(nodeId, { HANGAR_OPS_PORT: String(port), HANGAR_OPS_HOST: '0.0.0.0', ...env });
-  const base = `http://${nonLoopbackAddress()}:${port}`;
+  const node = await fx.launchNode(nodeId, { HANGAR_OPS_PORT: '0', HANGAR_OPS_HOST: '0.0.0.0', ...env });
+  const listening = await eventually(
+    () => node.logs.map((line) => /"port":(\d+).*"msg":"ops server listening"/.exec(line)?.[1]).find(Boolean),
+    (port) => port !== undefined,
+    5_000,
+  );
+  const base = `http://${nonLoopbackAddress()}:${listening}`;
   return { node, base, metrics: () => fetch(`${base}/metrics`).then((r) => r.text()) };
 }
 
