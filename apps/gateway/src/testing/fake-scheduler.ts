@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Controller, Inject, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import type { NatsConnection } from '@hangar/messaging';
 import {
   createSessionCommand,
   refusal,
@@ -115,5 +116,8 @@ export async function startFakeScheduler(natsUrl: string, scheduler: FakeSchedul
   class FakeSchedulerModule {}
   const app = await NestFactory.createMicroservice(FakeSchedulerModule, { ...natsCommandTransport(natsUrl, 'scheduler-it'), logger: false, abortOnError: false });
   await app.listen();
+  // The subscriptions must have reached the server before a test's first request, or a loaded
+  // machine answers it "no responders" (503): seen once in a full `npm test` run.
+  await app.unwrap<NatsConnection>().flush();
   return app;
 }
