@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 
 type Service = {
   image?: string; build?: { context: string; dockerfile: string }; environment?: Record<string, string>;
-  healthcheck?: { test?: string[]; disable?: boolean }; restart?: string; cap_add?: string[]; security_opt?: string[];
+  healthcheck?: { test?: string | string[]; disable?: boolean }; restart?: string; cap_add?: string[]; security_opt?: string[];
 };
 const raw = readFileSync('docker-compose.yml', 'utf8');
 const compose = parse(raw, { merge: true, uniqueKeys: true }) as { services: Record<string, Service> };
@@ -56,7 +56,7 @@ describe('docker-compose.yml', () => {
   it('probes each of our services on the port it serves', () => {
     for (const [name, s] of services.filter(([, s]) => s.image?.startsWith('hangar/') && s.healthcheck?.test)) {
       const port = s.environment?.HANGAR_OPS_PORT ?? s.environment?.HANGAR_PORT;
-      expect([name, s.healthcheck!.test!.join(' ')]).toEqual([name, expect.stringContaining(`http://127.0.0.1:${port}/readyz`)]);
+      expect([name, [s.healthcheck!.test!].flat().join(' ')]).toEqual([name, expect.stringContaining(`http://127.0.0.1:${port}/readyz`)]);
     }
   });
 
