@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 
 export interface ProcInfo {
   pid: number;
@@ -39,6 +39,8 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 interface StatFields {
   state: string;
   pgrp: number;
+  /** Field 22, clock ticks since boot: with the pid, it names one process even after the pid is reused. */
+  startTime: string;
 }
 
 /** State and process group of one process from /proc/<pid>/stat; undefined once it is gone. */
@@ -47,13 +49,30 @@ function readStat(pid: number): StatFields | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may itself contain spaces or ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0] ?? '?', pgrp: Number(fields[2]) };
+    return { state: fields[0] ?? '?', pgrp: Number(fields[2]), startTime: fields[19] ?? '' };
   } catch {
     return undefined;
   }
 }
 
 const running = (stat: StatFields | undefined) => stat !== undefined && stat.state !== 'Z' && stat.state !== 'X';
+
+/** When a process started (see StatFields.startTime); undefined once it is gone. */
+export const processStartTime = (pid: number): string | undefined => readStat(pid)?.startTime;
+
+/** Live (non-zombie) processes whose owner is `uid`: a browser user's, wherever they went. */
+export function processesOfUid(uid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (statSync(`/proc/${name}`).uid === uid && running(readStat(Number(name)))) out.push(Number(name));
+    } catch {
+      // Gone between the reads.
+    }
+  }
+  return out;
+}
 
 /**
  * Live (non-zombie) members of a process group. Reads only each process's `stat`: a node with

@@ -4,7 +4,7 @@ import type { Logger } from '@hangar/runtime';
 import type { NodeConfig } from '../env.js';
 import { LOGGER, NODE_CONFIG } from '../tokens.js';
 import { createBrowserFolders, removeBrowserFolders, removeFilesOfUid, unreachableAncestor, type BrowserFolders } from './browser-folders.js';
-import { BrowserUserPool, killUid, type BrowserUser } from './browser-users.js';
+import { BrowserUserPool, type BrowserUser } from './browser-users.js';
 import { hostHasPolicy, policyMountPoint, writePolicyFolder } from './chromium-policy.js';
 import { browserEnvironment, jailedCommand, mountNamespaceProbe, sandboxProbe, type JailedCommand, type JailPlan } from './jail.js';
 
@@ -118,13 +118,11 @@ export class BrowserIsolation {
   }
 
   private async release(user: BrowserUser | undefined, folders: BrowserFolders): Promise<void> {
-    // Anything of the user's still running (a process that left the browser's group) goes first,
-    // or it could write into the folders as they are deleted.
-    if (user && !(await killUid(user.uid))) this.logger.error({ user: user.name }, 'processes of a browser user survive SIGKILL');
-    await removeBrowserFolders(folders);
-    if (!user) return;
-    // /var/tmp is always the host's, and so is /tmp when the folder is under it (jail.ts).
-    removeFilesOfUid(user.uid);
-    await this.users.release(user);
+    if (!user) return removeBrowserFolders(folders);
+    await this.users.release(user, async () => {
+      await removeBrowserFolders(folders);
+      // /var/tmp is always the host's, and so is /tmp when the folder is under it (jail.ts).
+      removeFilesOfUid(user.uid);
+    });
   }
 }

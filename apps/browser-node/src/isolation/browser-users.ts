@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { processesOfUid, processStartTime } from '../chromium/process-group.js';
 
 const run = promisify(execFile);
 
@@ -22,32 +23,6 @@ interface LeaseOwner {
   /** /proc/<pid>/stat field 22: with the pid, it names one process even after the pid is reused. */
   startTime: string;
   nodeId: string;
-}
-
-function processStartTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-/** Live (non-zombie) processes whose real uid is `uid`. */
-export function processesOfUid(uid: number): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (statSync(`/proc/${name}`).uid !== uid) continue;
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      if (state !== 'Z' && state !== 'X') out.push(Number(name));
-    } catch {
-      // Gone between the reads.
-    }
-  }
-  return out;
 }
 
 /** SIGKILL to every process of the uid, then waits (up to `timeoutMs`) until none is left. */
@@ -110,9 +85,14 @@ export class BrowserUserPool {
     throw new Error('could not lease a browser user: useradd did not add one (is /etc/passwd writable?)');
   }
 
-  /** Only once the user's processes are all gone and its folders deleted: the next browser inherits nothing. */
-  async release(user: BrowserUser): Promise<void> {
+  /**
+   * Kills what the user still runs (a process that left the browser's group included), runs
+   * `cleanup` (its folders and files go, with nothing left to write into them), and only then
+   * frees the lease: the next browser of this uid inherits nothing.
+   */
+  async release(user: BrowserUser, cleanup: () => Promise<void> | void = () => undefined): Promise<void> {
     if (!(await killUid(user.uid))) throw new Error(`processes of ${user.name} survive SIGKILL; its lease is kept`);
+    await cleanup();
     this.held.delete(user.name);
     try {
       unlinkSync(this.leaseFile(user));
@@ -128,14 +108,17 @@ export class BrowserUserPool {
   private async tryLease(user: BrowserUser): Promise<boolean> {
     const file = this.leaseFile(user);
     const owner: LeaseOwner = { pid: process.pid, startTime: processStartTime(process.pid) ?? '', nodeId: this.nodeId };
+    let takenOver = false;
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fd = openSync(file, 'wx', 0o600);
         writeSync(fd, JSON.stringify(owner));
         closeSync(fd);
         this.held.add(user.name);
-        // Whatever a holder that died left running as this user goes before anyone runs as it again.
-        if (!(await killUid(user.uid))) {
+        // A lease given back had nothing left running (release); one taken over from a holder
+        // that died may: that goes before anyone runs as the user again. Not scanned otherwise:
+        // a launch is spared a walk of /proc.
+        if (takenOver && !(await killUid(user.uid))) {
           await this.release(user).catch(() => undefined);
           return false;
         }
@@ -145,6 +128,7 @@ export class BrowserUserPool {
         if (!this.holderGone(file)) return false;
         try {
           unlinkSync(file);
+          takenOver = true;
         } catch {
           return false;
         }

@@ -10,7 +10,8 @@ import { launchChromium } from '../chromium/chromium.launcher.js';
 import type { ChromiumProcess } from '../chromium/chromium.process.js';
 import type { NodeConfig } from '../env.js';
 import { BrowserIsolation } from './browser-isolation.service.js';
-import { processesOfUid } from './browser-users.js';
+import { processesOfUid } from '../chromium/process-group.js';
+import { DEFAULT_LEASE_DIR } from './browser-users.js';
 
 /**
  * Each fence of isolation/ on its own, against real Chromium and without the node around it (no
@@ -42,7 +43,9 @@ function asUser(uid: number, gid: number, command: string, args: string[]) {
     headless: true,
     mountNamespace: true,
     chromiumSandbox: 'auto',
-    browserUserLeaseDir: path.join(dir, 'leases'),
+    // The host's one lease dir, as every node of the host uses: another test file's node may be
+    // running browsers as these users right now.
+    browserUserLeaseDir: DEFAULT_LEASE_DIR,
   } as unknown as NodeConfig;
   const isolation = new BrowserIsolation(config, logger);
   const browsers: ChromiumProcess[] = [];
