@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { processesOfUid, processStartTime } from '../chromium/process-group.js';
@@ -18,11 +18,33 @@ export const BROWSER_USER_PREFIX = 'hangar-browser-';
 /** Where leases live: tmpfs on most hosts, so a reboot (which ends every browser) frees them all. */
 export const DEFAULT_LEASE_DIR = '/run/hangar/browser-users';
 
-interface LeaseOwner {
+/** How often a node touches the leases it holds, so others can tell a fresh death from an old one. */
+const LEASE_TOUCH_MS = 10_000;
+/**
+ * How long a lease of a dead holder stays for that holder's own node id. A node restarted under
+ * the same id gets its previous run's users back at once (its start-up sweep has just killed and
+ * counted their browsers); another node takes one over only once it has not been touched for this
+ * long, so it does not kill a restarting node's orphans before that node's sweep sees them.
+ */
+const FOREIGN_TAKEOVER_AFTER_MS = 3 * LEASE_TOUCH_MS;
+
+export interface LeaseOwner {
   pid: number;
   /** /proc/<pid>/stat field 22: with the pid, it names one process even after the pid is reused. */
   startTime: string;
   nodeId: string;
+}
+
+/**
+ * Whether a lease file may be taken over: never while its holder lives; at once by the holder's
+ * own node id (a restart, whose sweep has just killed the browsers); by anyone else only once
+ * the lease has gone untouched for FOREIGN_TAKEOVER_AFTER_MS. An unreadable file (a holder died
+ * between open and write, or is writing it now) is treated as a foreign one.
+ */
+export function mayTakeOver(lease: { owner: LeaseOwner | undefined; alive: boolean; untouchedMs: number; nodeId: string }): boolean {
+  if (lease.alive) return false;
+  if (lease.owner?.nodeId === lease.nodeId) return true;
+  return lease.untouchedMs > FOREIGN_TAKEOVER_AFTER_MS;
 }
 
 /** SIGKILL to every process of the uid, then waits (up to `timeoutMs`) until none is left. */
@@ -58,7 +80,8 @@ function passwdEntries(): Map<string, BrowserUser> {
  * further), shared by every browser-node on the host. A user is leased to one browser at a time
  * through a file created with O_EXCL in `leaseDir`, naming the node process that holds it; a
  * lease whose holder is gone (a node killed with SIGKILL) is taken over once every process of
- * that user is killed. Two browsers never share a uid, so neither can read the other's profile,
+ * that user is killed: at once by a node of the holder's id (its restart), by any other node once
+ * the lease has not been touched for FOREIGN_TAKEOVER_AFTER_MS (a holder touches its leases). Two browsers never share a uid, so neither can read the other's profile,
  * downloads or uploads, signal its processes or attach a debugger to them.
  */
 export class BrowserUserPool {
@@ -68,7 +91,21 @@ export class BrowserUserPool {
   constructor(
     private readonly nodeId: string,
     private readonly leaseDir = DEFAULT_LEASE_DIR,
-  ) {}
+  ) {
+    // Unref'd: a node that exits stops touching, which is what a dead holder looks like.
+    setInterval(() => this.touchHeld(), LEASE_TOUCH_MS).unref();
+  }
+
+  private touchHeld(): void {
+    const now = new Date();
+    for (const name of this.held) {
+      try {
+        utimesSync(path.join(this.leaseDir, name), now, now);
+      } catch {
+        // Released or taken over meanwhile.
+      }
+    }
+  }
 
   async lease(): Promise<BrowserUser> {
     mkdirSync(this.leaseDir, { recursive: true, mode: 0o700 });
@@ -138,15 +175,20 @@ export class BrowserUserPool {
   }
 
   private holderGone(file: string): boolean {
-    let owner: LeaseOwner;
+    let untouchedMs: number;
+    try {
+      untouchedMs = Date.now() - statSync(file).mtimeMs;
+    } catch {
+      return true;
+    }
+    let owner: LeaseOwner | undefined;
     try {
       owner = JSON.parse(readFileSync(file, 'utf8')) as LeaseOwner;
     } catch {
-      // Half-written by a holder that died between open and write, or unreadable: stale.
-      return true;
+      // Half-written by a holder that died between open and write, or unreadable.
     }
-    if (owner.pid === process.pid && owner.startTime === processStartTime(process.pid)) return false;
-    return processStartTime(owner.pid) !== owner.startTime;
+    const alive = owner !== undefined && processStartTime(owner.pid) === owner.startTime;
+    return mayTakeOver({ owner, alive, untouchedMs, nodeId: this.nodeId });
   }
 
   private async createUser(known: Map<string, BrowserUser>): Promise<void> {
