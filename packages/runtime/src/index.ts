@@ -8,3 +8,4 @@ export * from './system.js';
 export * from './chromium-flags.js';
 export * from './next-flight.js';
 export * from './internal-token.js';
+export * from './tokens.js';
