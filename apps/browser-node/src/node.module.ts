@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MessagingModule } from '@hangar/messaging';
-import type { Logger } from '@hangar/runtime';
+import { LOGGER, type Logger } from '@hangar/runtime';
 import { CdpProxy } from './cdp/cdp-proxy.server.js';
 import { WarmPool } from './chromium/warm-pool.service.js';
 import { BrowserIsolation } from './isolation/browser-isolation.service.js';
@@ -15,7 +15,7 @@ import { sessionCommandsController } from './session-commands.controller.js';
 import { SessionCommands } from './sessions/session-commands.service.js';
 import { SessionEndFollower } from './sessions/session-end.follower.js';
 import { SessionRegistry } from './sessions/session-registry.js';
-import { LOGGER, NODE_CONFIG } from './tokens.js';
+import { NODE_CONFIG } from './tokens.js';
 
 @Module({})
 export class NodeModule {

@@ -1,11 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { MessagingModule } from '@hangar/messaging';
-import type { Logger } from '@hangar/runtime';
+import { LOGGER, type Logger } from '@hangar/runtime';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { ApiKeysService } from './auth/api-keys.service.js';
 import { DatabaseModule } from './config/database.module.js';
-import { GATEWAY_ENV, LOGGER } from './config/tokens.js';
 import { ConnectProxy } from './connect/connect.proxy.js';
 import { PipedConnections } from './connect/piped-connections.js';
 import { PublicUrls } from './connect/public-urls.js';
@@ -22,6 +21,7 @@ import { ProjectsService } from './projects/projects.service.js';
 import { SessionReader } from './sessions/session.reader.js';
 import { SessionsController } from './sessions/sessions.controller.js';
 import { SessionsService } from './sessions/sessions.service.js';
+import { GATEWAY_ENV } from './tokens.js';
 
 @Module({})
 export class AppModule {

@@ -1,14 +1,11 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { createDb, ensureDatabase, migrateToLatest, repositories, type Database, type Kysely } from '@hangar/db';
+import { createDb, DATABASE, ensureDatabase, migrateToLatest, repositories, type Database, type Kysely } from '@hangar/db';
 import { EVENTS_WILDCARD } from '@hangar/contracts';
 import { MessagingModule, NATS_CONNECTION, runCheckpointedFollower, type NatsConnection } from '@hangar/messaging';
-import { startOpsServer, type Logger, type OpsServer } from '@hangar/runtime';
+import { LOGGER, startOpsServer, type Logger, type OpsServer } from '@hangar/runtime';
 import type { ProjectorEnv } from './env.js';
 import { ProjectorService } from './projector.service.js';
-
-const ENV = Symbol('ENV');
-const LOGGER = Symbol('LOGGER');
-const DB = Symbol('DB');
+import { PROJECTOR_ENV } from './tokens.js';
 
 @Injectable()
 class ProjectorRunner implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -16,9 +13,9 @@ class ProjectorRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private ops?: OpsServer;
 
   constructor(
-    @Inject(ENV) private readonly env: ProjectorEnv,
+    @Inject(PROJECTOR_ENV) private readonly env: ProjectorEnv,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(DB) private readonly db: Kysely<Database>,
+    @Inject(DATABASE) private readonly db: Kysely<Database>,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
   ) {}
 
@@ -61,10 +58,10 @@ export class ProjectorModule {
       module: ProjectorModule,
       imports: [MessagingModule.forRoot({ servers: env.NATS_URL, name: 'hangar-projector', logger, streamReplicas: env.HANGAR_STREAM_REPLICAS })],
       providers: [
-        { provide: ENV, useValue: env },
+        { provide: PROJECTOR_ENV, useValue: env },
         { provide: LOGGER, useValue: logger },
         {
-          provide: DB,
+          provide: DATABASE,
           useFactory: async () => {
             await ensureDatabase(env.DATABASE_URL);
             // Asynchronous commit: see ProjectorService.

@@ -2,6 +2,7 @@ export * from './schema.js';
 export * from './connection.js';
 export * from './migrate.js';
 export * from './repositories.js';
+export * from './tokens.js';
 export * from './repositories/sessions.repository.js';
 export * from './repositories/projects.repository.js';
 export * from './repositories/api-keys.repository.js';

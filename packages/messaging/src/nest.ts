@@ -5,10 +5,7 @@ import type { Logger } from '@hangar/runtime';
 import { connectNats } from './connection.js';
 import { EventStore } from './event-store.js';
 import { ensureEventStream } from './streams.js';
-
-export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
-export const EVENT_STORE = Symbol('EVENT_STORE');
-export const COMMAND_CLIENT = Symbol('COMMAND_CLIENT');
+import { COMMAND_CLIENT, EVENT_STORE, NATS_CONNECTION } from './tokens.js';
 
 /** Core-NATS request/reply for commands; the queue group spreads them over replicas. */
 export function natsCommandTransport(servers: string, queue?: string): MicroserviceOptions {

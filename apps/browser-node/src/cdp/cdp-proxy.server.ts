@@ -4,12 +4,12 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { endsOnDisconnect, SessionRuleViolation } from '@hangar/domain';
-import { INTERNAL_TOKEN_HEADER, verifyInternalToken, type Logger } from '@hangar/runtime';
+import { INTERNAL_TOKEN_HEADER, LOGGER, verifyInternalToken, type Logger } from '@hangar/runtime';
 import { pipeUpgrade, reject } from '@hangar/upgrade-proxy';
 import type { NodeConfig } from '../env.js';
 import type { LiveSession } from '../sessions/live-session.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
-import { LOGGER, NODE_CONFIG } from '../tokens.js';
+import { NODE_CONFIG } from '../tokens.js';
 import { guardedPipeOptions } from './guard/guarded-pipe.js';
 
 const SESSION_PATH = /^\/sessions\/([A-Za-z0-9_-]+)\/?$/;

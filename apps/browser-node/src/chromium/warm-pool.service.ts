@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Logger } from '@hangar/runtime';
+import { LOGGER, type Logger } from '@hangar/runtime';
 import type { NodeConfig } from '../env.js';
 import { BrowserIsolation } from '../isolation/browser-isolation.service.js';
 import { NodeMetrics } from '../node/node-metrics.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
-import { LOGGER, NODE_CONFIG } from '../tokens.js';
+import { NODE_CONFIG } from '../tokens.js';
 import { LaunchFailed, launchChromium } from './chromium.launcher.js';
 import type { ChromiumProcess } from './chromium.process.js';
 import { firstPageListed } from './first-page.js';

@@ -1,8 +1,8 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Logger } from '@hangar/runtime';
+import { LOGGER, type Logger } from '@hangar/runtime';
 import type { NodeConfig } from '../env.js';
-import { LOGGER, NODE_CONFIG } from '../tokens.js';
+import { NODE_CONFIG } from '../tokens.js';
 import { createBrowserFolders, removeBrowserFolders, removeFilesOfUid, unreachableAncestor, type BrowserFolders } from './browser-folders.js';
 import { BrowserUserPool, type BrowserUser } from './browser-users.js';
 import { hostHasPolicy, policyMountPoint, writePolicyFolder } from './chromium-policy.js';

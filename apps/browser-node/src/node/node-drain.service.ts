@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NATS_CONNECTION, type NatsConnection } from '@hangar/messaging';
-import type { Logger } from '@hangar/runtime';
+import { LOGGER, type Logger } from '@hangar/runtime';
 import { WarmPool } from '../chromium/warm-pool.service.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
-import { LOGGER } from '../tokens.js';
 import { NodePresence } from './node-presence.service.js';
 
 export type DrainSource = 'SIGUSR2' | 'command';

@@ -1,10 +1,10 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { NATS_CONNECTION, type NatsConnection } from '@hangar/messaging';
-import { startOpsServer, type Logger, type OpsServer } from '@hangar/runtime';
+import { LOGGER, startOpsServer, type Logger, type OpsServer } from '@hangar/runtime';
 import { WarmPool } from '../chromium/warm-pool.service.js';
 import type { NodeConfig } from '../env.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
-import { LOGGER, NODE_CONFIG } from '../tokens.js';
+import { NODE_CONFIG } from '../tokens.js';
 import { NodeMetrics } from './node-metrics.js';
 import { NodePresence } from './node-presence.service.js';
 

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NodeJoined, NodeLeft, subjects, type NodeHeartbeat } from '@hangar/contracts';
 import { EVENT_STORE, NATS_CONNECTION, type EventStore, type NatsConnection } from '@hangar/messaging';
-import type { Logger } from '@hangar/runtime';
+import { LOGGER, type Logger } from '@hangar/runtime';
 import { CdpProxy } from '../cdp/cdp-proxy.server.js';
 import { WarmPool } from '../chromium/warm-pool.service.js';
 import type { NodeConfig } from '../env.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
-import { LOGGER, NODE_CONFIG } from '../tokens.js';
+import { NODE_CONFIG } from '../tokens.js';
 
 /**
  * How the fleet knows this node: NodeJoined / NodeLeft in the event log (history), and a core

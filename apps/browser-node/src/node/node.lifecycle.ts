@@ -1,12 +1,12 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@hangar/messaging';
-import type { Logger } from '@hangar/runtime';
+import { LOGGER, type Logger } from '@hangar/runtime';
 import { CdpProxy } from '../cdp/cdp-proxy.server.js';
 import { WarmPool } from '../chromium/warm-pool.service.js';
 import type { NodeConfig } from '../env.js';
 import { BrowserIsolation } from '../isolation/browser-isolation.service.js';
 import { SessionCommands } from '../sessions/session-commands.service.js';
-import { LOGGER, NODE_CONFIG } from '../tokens.js';
+import { NODE_CONFIG } from '../tokens.js';
 import { NodeMetrics } from './node-metrics.js';
 import { NodePresence } from './node-presence.service.js';
 import { sweepOrphans } from './orphan.sweeper.js';

@@ -11,7 +11,7 @@ import {
 } from '@hangar/contracts';
 import { SessionRuleViolation, toSnapshot, type SessionState } from '@hangar/domain';
 import { EVENT_STORE, executeSessionCommand, foldSession, type EventStore } from '@hangar/messaging';
-import type { Logger } from '@hangar/runtime';
+import { LOGGER, type Logger } from '@hangar/runtime';
 import { needsOwnLaunch } from '../chromium/chromium.flags.js';
 import { launchChromium } from '../chromium/chromium.launcher.js';
 import type { ChromiumProcess } from '../chromium/chromium.process.js';
@@ -20,7 +20,7 @@ import { CdpProxy } from '../cdp/cdp-proxy.server.js';
 import type { NodeConfig } from '../env.js';
 import { BrowserIsolation } from '../isolation/browser-isolation.service.js';
 import { NodeMetrics } from '../node/node-metrics.js';
-import { LOGGER, NODE_CONFIG } from '../tokens.js';
+import { NODE_CONFIG } from '../tokens.js';
 import { requestedSession, type RequestedSession } from './requested-session.js';
 import { SessionRegistry } from './session-registry.js';
 

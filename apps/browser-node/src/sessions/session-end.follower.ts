@@ -1,9 +1,8 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { aggregateIdOf, sessionEventSchema, subjects, type SessionEndedEvent } from '@hangar/contracts';
 import { EVENT_STORE, loadSession, NATS_CONNECTION, type EventStore, type NatsConnection } from '@hangar/messaging';
-import type { Logger } from '@hangar/runtime';
+import { LOGGER, type Logger } from '@hangar/runtime';
 import type { Msg, Subscription } from '@nats-io/transport-node';
-import { LOGGER } from '../tokens.js';
 import type { LiveSession } from './live-session.js';
 import { SessionRegistry } from './session-registry.js';
 

@@ -2,9 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EndReason, EndedStatus, EventMetadata } from '@hangar/contracts';
 import { SessionRuleViolation, type SessionCommand, type SessionState } from '@hangar/domain';
 import { EVENT_STORE, executeSessionCommand, type EventStore } from '@hangar/messaging';
-import { KeyedQueue, type Logger } from '@hangar/runtime';
+import { KeyedQueue, LOGGER, type Logger } from '@hangar/runtime';
 import type { ChromiumProcess } from '../chromium/chromium.process.js';
-import { LOGGER } from '../tokens.js';
 import type { LiveSession } from './live-session.js';
 
 /** About ten seconds of retries: a NATS restart, not a long outage. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Repositories } from '@hangar/db';
-import { GATEWAY_ENV, REPOSITORIES } from '../config/tokens.js';
+import { REPOSITORIES, type Repositories } from '@hangar/db';
+import { GATEWAY_ENV } from '../tokens.js';
 import type { GatewayEnv } from '../env.js';
 import { TtlCache } from './ttl-cache.js';
 

@@ -1,6 +1,5 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { createDb, repositories, type Database, type Kysely } from '@hangar/db';
-import { DATABASE, REPOSITORIES } from './tokens.js';
+import { createDb, DATABASE, repositories, REPOSITORIES, type Database, type Kysely } from '@hangar/db';
 
 class DatabaseLifecycle implements OnApplicationShutdown {
   constructor(@Inject(DATABASE) private readonly db: Kysely<Database>) {}

@@ -2,8 +2,7 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationB
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import { sessionEventSchema, subjects } from '@hangar/contracts';
 import { NATS_CONNECTION, type NatsConnection } from '@hangar/messaging';
-import type { Logger } from '@hangar/runtime';
-import { LOGGER } from '../config/tokens.js';
+import { LOGGER, type Logger } from '@hangar/runtime';
 import { PipedConnections } from './piped-connections.js';
 
 /**

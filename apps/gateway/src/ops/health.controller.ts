@@ -1,9 +1,8 @@
 import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import type { Database, Kysely } from '@hangar/db';
+import { DATABASE, type Database, type Kysely } from '@hangar/db';
 import { NATS_CONNECTION, type NatsConnection } from '@hangar/messaging';
-import { DATABASE } from '../config/tokens.js';
 
 /** A probe must answer well inside a kubelet's default 1 s timeout. */
 const PROBE_TIMEOUT_MS = 800;

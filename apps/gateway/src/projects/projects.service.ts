@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ProjectRow, Repositories } from '@hangar/db';
+import { REPOSITORIES, type ProjectRow, type Repositories } from '@hangar/db';
 import { TtlCache } from '../auth/ttl-cache.js';
-import { GATEWAY_ENV, REPOSITORIES } from '../config/tokens.js';
+import { GATEWAY_ENV } from '../tokens.js';
 import type { GatewayEnv } from '../env.js';
 import { notFound } from '../errors/api-error.js';
 import type { ProjectResource, ProjectUsage } from './project.resource.js';

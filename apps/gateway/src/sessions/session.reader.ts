@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { subjects } from '@hangar/contracts';
-import type { Repositories } from '@hangar/db';
+import { REPOSITORIES, type Repositories } from '@hangar/db';
 import { toSnapshot } from '@hangar/domain';
 import { EVENT_STORE, loadSession, type EventStore } from '@hangar/messaging';
-import { nextFlight, type Logger } from '@hangar/runtime';
+import { LOGGER, nextFlight, type Logger } from '@hangar/runtime';
 import { TtlCache } from '../auth/ttl-cache.js';
-import { GATEWAY_ENV, LOGGER, REPOSITORIES } from '../config/tokens.js';
+import { GATEWAY_ENV } from '../tokens.js';
 import type { GatewayEnv } from '../env.js';
 import { isSessionId } from './session-id.js';
 import { isEnded, type SessionView } from './session.presenter.js';

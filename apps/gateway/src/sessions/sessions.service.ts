@@ -8,11 +8,11 @@ import {
   type ReleaseSessionCommand,
   type SessionSnapshot,
 } from '@hangar/contracts';
-import type { Repositories } from '@hangar/db';
+import { REPOSITORIES, type Repositories } from '@hangar/db';
 import { COMMAND_CLIENT, sendCommand } from '@hangar/messaging';
-import type { Logger } from '@hangar/runtime';
+import { LOGGER, type Logger } from '@hangar/runtime';
 import { assertOwnProject } from '../auth/project-scope.js';
-import { GATEWAY_ENV, LOGGER, REPOSITORIES } from '../config/tokens.js';
+import { GATEWAY_ENV } from '../tokens.js';
 import { PublicUrls, type ConnectInfo } from '../connect/public-urls.js';
 import type { GatewayEnv } from '../env.js';
 import { ApiError, notFound } from '../errors/api-error.js';
