@@ -5,3 +5,4 @@ export * from './session/session.snapshot.js';
 export * from './fleet/admission.decider.js';
 export * from './fleet/placement.decider.js';
 export * from './fleet/create-rate.decider.js';
+export * from './project/api-key.js';

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateApiKey } from './seed.js';
+import { generateApiKey } from '@hangar/domain';
 
 /** A value generated on first start and kept in the data dir (mode 0600), unless given. */
 function kept(dataDir: string, file: string, make: () => string, given?: string): string {

@@ -1,10 +1,8 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { ApiKeyIssued, ProjectCreated, subjects } from '@hangar/contracts';
 import { repositories, type Database, type Kysely } from '@hangar/db';
+import { apiKeyPrefix, generateApiKey, hashApiKey } from '@hangar/domain';
 import type { EventStore } from '@hangar/messaging';
-
-export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
-export const generateApiKey = () => `hgr_${randomBytes(24).toString('base64url')}`;
 
 export interface ProjectSeed {
   projectId?: string;
@@ -45,7 +43,7 @@ export async function seedProject(store: EventStore, db: Kysely<Database>, seed:
     );
   }
   if ((await repos.apiKeys.projectIdForHash(keyHash)) === undefined) {
-    events.push(ApiKeyIssued.create({ projectId, keyId: randomUUID(), keyHash, prefix: apiKey.slice(0, 8) }, meta, { id: `api-key-${keyHash.slice(0, 32)}` }));
+    events.push(ApiKeyIssued.create({ projectId, keyId: randomUUID(), keyHash, prefix: apiKeyPrefix(apiKey) }, meta, { id: `api-key-${keyHash.slice(0, 32)}` }));
   }
   if (events.length > 0) await store.append(subject, events);
   const deadline = Date.now() + timeoutMs;

@@ -1,12 +1,9 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { REPOSITORIES, type Repositories } from '@hangar/db';
+import { hashApiKey } from '@hangar/domain';
 import { GATEWAY_ENV } from '../tokens.js';
 import type { GatewayEnv } from '../env.js';
 import { TtlCache } from './ttl-cache.js';
-
-/** Same digest the seeder stores (packages/stack seed.ts hashApiKey): keys are never stored in clear. */
-export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /**
  * API key → project. Hits are cached briefly, so the hot path (every REST call, every connect)

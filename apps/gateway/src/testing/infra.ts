@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { repositories, type Database, type Kysely, type Repositories } from '@hangar/db';
+import { apiKeyPrefix, hashApiKey } from '@hangar/domain';
 import type { EventStore } from '@hangar/messaging';
 import { createLogger, type Logger } from '@hangar/runtime';
-import { freePort, hashApiKey } from '@hangar/stack';
+import { freePort } from '@hangar/stack';
 import { startTestNats, startTestPostgres, tempDir, type TestNats, type TestPostgres } from '@hangar/testing';
 import { startGateway, type RunningGateway } from '../app.factory.js';
 import { gatewayEnvSchema, type GatewayEnv } from '../env.js';
@@ -121,6 +122,6 @@ export async function seedProjectRows(repos: Repositories, options: { concurrenc
     createdAt: now,
     updatedAt: now,
   });
-  await repos.apiKeys.insert({ id: randomUUID(), projectId, keyHash: hashApiKey(apiKey), prefix: apiKey.slice(0, 8), createdAt: now });
+  await repos.apiKeys.insert({ id: randomUUID(), projectId, keyHash: hashApiKey(apiKey), prefix: apiKeyPrefix(apiKey), createdAt: now });
   return { projectId, apiKey };
 }
