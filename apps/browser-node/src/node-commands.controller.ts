@@ -1,4 +1,4 @@
-import { Controller, Inject, type Type } from '@nestjs/common';
+import { Controller, type Type } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { drainNodeCommand, subjects, type DrainNodeReply } from '@hangar/contracts';
 import { NodeDrain } from './node/node-drain.service.js';
@@ -7,7 +7,7 @@ import { NodeDrain } from './node/node-drain.service.js';
 export function nodeCommandsController(nodeId: string): Type<unknown> {
   @Controller()
   class NodeCommandsController {
-    constructor(@Inject(NodeDrain) private readonly drain: NodeDrain) {}
+    constructor(private readonly drain: NodeDrain) {}
 
     @MessagePattern(subjects.drainNode(nodeId))
     drainNode(@Payload() payload: unknown): DrainNodeReply {

@@ -1,4 +1,4 @@
-import { Controller, Inject, type Type } from '@nestjs/common';
+import { Controller, type Type } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { z } from 'zod';
 import {
@@ -30,7 +30,7 @@ function parse<S extends z.ZodType<{ sessionId: string }>>(schema: S, payload: u
 export function sessionCommandsController(nodeId: string): Type<unknown> {
   @Controller()
   class SessionCommandsController {
-    constructor(@Inject(SessionCommands) private readonly sessions: SessionCommands) {}
+    constructor(private readonly sessions: SessionCommands) {}
 
     @MessagePattern(subjects.startSessionOnNode(nodeId))
     async start(@Payload() payload: unknown): Promise<StartSessionReply> {

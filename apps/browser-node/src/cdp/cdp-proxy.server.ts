@@ -34,7 +34,7 @@ export class CdpProxy {
   constructor(
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(SessionRegistry) private readonly registry: SessionRegistry,
+    private readonly registry: SessionRegistry,
   ) {
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
   }

@@ -47,9 +47,9 @@ export class WarmPool {
   constructor(
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(SessionRegistry) private readonly registry: SessionRegistry,
-    @Inject(BrowserIsolation) private readonly isolation: BrowserIsolation,
-    @Inject(NodeMetrics) private readonly metrics: NodeMetrics,
+    private readonly registry: SessionRegistry,
+    private readonly isolation: BrowserIsolation,
+    private readonly metrics: NodeMetrics,
   ) {
     this.chrtPath = config.chrtPath && canLeaveIdleScheduling() ? config.chrtPath : undefined;
   }

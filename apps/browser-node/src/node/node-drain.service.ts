@@ -22,9 +22,9 @@ export class NodeDrain {
   constructor(
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(SessionRegistry) private readonly registry: SessionRegistry,
-    @Inject(NodePresence) private readonly presence: NodePresence,
-    @Inject(WarmPool) private readonly pool: WarmPool,
+    private readonly registry: SessionRegistry,
+    private readonly presence: NodePresence,
+    private readonly pool: WarmPool,
   ) {}
 
   /** Idempotent; a node that is already stopping is past draining and stays as it is. */

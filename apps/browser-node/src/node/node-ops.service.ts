@@ -23,10 +23,10 @@ export class NodeOps implements OnModuleInit, OnApplicationShutdown {
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(SessionRegistry) private readonly registry: SessionRegistry,
-    @Inject(WarmPool) private readonly pool: WarmPool,
-    @Inject(NodePresence) private readonly presence: NodePresence,
-    @Inject(NodeMetrics) private readonly metrics: NodeMetrics,
+    private readonly registry: SessionRegistry,
+    private readonly pool: WarmPool,
+    private readonly presence: NodePresence,
+    private readonly metrics: NodeMetrics,
   ) {}
 
   async onModuleInit(): Promise<void> {

@@ -22,9 +22,9 @@ export class NodePresence {
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(SessionRegistry) private readonly registry: SessionRegistry,
-    @Inject(CdpProxy) private readonly proxy: CdpProxy,
-    @Inject(WarmPool) private readonly pool: WarmPool,
+    private readonly registry: SessionRegistry,
+    private readonly proxy: CdpProxy,
+    private readonly pool: WarmPool,
   ) {}
 
   /** NodeJoined is in the log and NodeLeft is not: the node takes part in the fleet (its readiness). */

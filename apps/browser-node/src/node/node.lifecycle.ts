@@ -25,12 +25,12 @@ export class NodeLifecycle implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(SessionCommands) private readonly sessions: SessionCommands,
-    @Inject(CdpProxy) private readonly proxy: CdpProxy,
-    @Inject(NodePresence) private readonly presence: NodePresence,
-    @Inject(WarmPool) private readonly pool: WarmPool,
-    @Inject(BrowserIsolation) private readonly isolation: BrowserIsolation,
-    @Inject(NodeMetrics) private readonly metrics: NodeMetrics,
+    private readonly sessions: SessionCommands,
+    private readonly proxy: CdpProxy,
+    private readonly presence: NodePresence,
+    private readonly pool: WarmPool,
+    private readonly isolation: BrowserIsolation,
+    private readonly metrics: NodeMetrics,
   ) {}
 
   async onModuleInit(): Promise<void> {

@@ -44,11 +44,11 @@ export class SessionCommands {
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(SessionRegistry) private readonly registry: SessionRegistry,
-    @Inject(CdpProxy) private readonly proxy: CdpProxy,
-    @Inject(WarmPool) private readonly pool: WarmPool,
-    @Inject(BrowserIsolation) private readonly isolation: BrowserIsolation,
-    @Inject(NodeMetrics) private readonly metrics: NodeMetrics,
+    private readonly registry: SessionRegistry,
+    private readonly proxy: CdpProxy,
+    private readonly pool: WarmPool,
+    private readonly isolation: BrowserIsolation,
+    private readonly metrics: NodeMetrics,
   ) {}
 
   async start(command: StartSessionCommand): Promise<StartSessionReply> {

@@ -25,7 +25,7 @@ export class SessionEndFollower implements OnModuleInit, BeforeApplicationShutdo
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(SessionRegistry) private readonly registry: SessionRegistry,
+    private readonly registry: SessionRegistry,
   ) {}
 
   async onModuleInit(): Promise<void> {

@@ -32,12 +32,12 @@ export class ConnectProxy implements BeforeApplicationShutdown {
   private closing = false;
 
   constructor(
-    @Inject(ApiKeysService) private readonly apiKeys: ApiKeysService,
-    @Inject(SessionReader) private readonly reader: SessionReader,
-    @Inject(SessionsService) private readonly sessions: SessionsService,
-    @Inject(PublicUrls) private readonly urls: PublicUrls,
-    @Inject(MetricsService) private readonly metrics: MetricsService,
-    @Inject(PipedConnections) private readonly connections: PipedConnections,
+    private readonly apiKeys: ApiKeysService,
+    private readonly reader: SessionReader,
+    private readonly sessions: SessionsService,
+    private readonly urls: PublicUrls,
+    private readonly metrics: MetricsService,
+    private readonly connections: PipedConnections,
     @Inject(GATEWAY_ENV) private readonly env: GatewayEnv,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}

@@ -20,7 +20,7 @@ export class SessionEndWatcher implements OnApplicationBootstrap, BeforeApplicat
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(PipedConnections) private readonly connections: PipedConnections,
+    private readonly connections: PipedConnections,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 

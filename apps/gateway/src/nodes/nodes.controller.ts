@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
+import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { NodesService, type NodeResource } from './nodes.service.js';
 
@@ -9,7 +9,7 @@ import { NodesService, type NodeResource } from './nodes.service.js';
 @Controller('v1/nodes')
 @UseGuards(ApiKeyGuard)
 export class NodesController {
-  constructor(@Inject(NodesService) private readonly nodes: NodesService) {}
+  constructor(private readonly nodes: NodesService) {}
 
   @Get()
   list(): Promise<NodeResource[]> {

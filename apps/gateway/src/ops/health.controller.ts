@@ -10,8 +10,8 @@ const PROBE_TIMEOUT_MS = 800;
 @Controller()
 export class HealthController {
   constructor(
-    @Inject(HealthCheckService) private readonly health: HealthCheckService,
-    @Inject(HealthIndicatorService) private readonly indicators: HealthIndicatorService,
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(DATABASE) private readonly db: Kysely<Database>,
   ) {}

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, Param, Res } from '@nestjs/common';
+import { Controller, Get, Header, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { PublicUrls } from '../connect/public-urls.js';
 import { notFound } from '../errors/api-error.js';
@@ -10,7 +10,7 @@ import { SWAGGER_UI_PAGE, swaggerUiAsset } from './swagger-ui.assets.js';
 export class OpenApiController {
   private document: ReturnType<typeof openApiDocument> | undefined;
 
-  constructor(@Inject(PublicUrls) private readonly urls: PublicUrls) {}
+  constructor(private readonly urls: PublicUrls) {}
 
   @Get('openapi.json')
   get() {

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, UseGuards } from '@nestjs/common';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentProject } from '../auth/current-project.decorator.js';
 import { ProjectsService, type ProjectResource, type ProjectUsage } from './projects.service.js';
@@ -6,7 +6,7 @@ import { ProjectsService, type ProjectResource, type ProjectUsage } from './proj
 @Controller('v1/projects')
 @UseGuards(ApiKeyGuard)
 export class ProjectsController {
-  constructor(@Inject(ProjectsService) private readonly projects: ProjectsService) {}
+  constructor(private readonly projects: ProjectsService) {}
 
   /** A key sees exactly one project: its own. */
   @Get()

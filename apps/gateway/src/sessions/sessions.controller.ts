@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentProject } from '../auth/current-project.decorator.js';
@@ -9,7 +9,7 @@ import { SessionsService } from './sessions.service.js';
 @Controller('v1/sessions')
 @UseGuards(ApiKeyGuard)
 export class SessionsController {
-  constructor(@Inject(SessionsService) private readonly sessions: SessionsService) {}
+  constructor(private readonly sessions: SessionsService) {}
 
   @Post()
   @HttpCode(201)

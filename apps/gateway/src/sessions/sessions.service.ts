@@ -31,8 +31,8 @@ export class SessionsService {
   constructor(
     @Inject(COMMAND_CLIENT) private readonly commands: ClientProxy,
     @Inject(REPOSITORIES) private readonly repos: Repositories,
-    @Inject(SessionReader) private readonly reader: SessionReader,
-    @Inject(PublicUrls) private readonly urls: PublicUrls,
+    private readonly reader: SessionReader,
+    private readonly urls: PublicUrls,
     @Inject(GATEWAY_ENV) private readonly env: GatewayEnv,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
