@@ -30,6 +30,11 @@ export function createDb(
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
+/** Resolves when Postgres answers a trivial query through `db`'s pool, rejects otherwise (readiness probes). */
+export async function pingDb(db: Kysely<Database>): Promise<void> {
+  await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
+}
+
 /** Creates the database named in the URL when it does not exist (first start of a stack). */
 export async function ensureDatabase(connectionString: string): Promise<void> {
   const url = new URL(connectionString);

@@ -21,3 +21,11 @@ export function repositories(db: Kysely<Database> | Transaction<Database>) {
   };
 }
 export type Repositories = ReturnType<typeof repositories>;
+
+/**
+ * Runs `work` in one transaction, with every repository bound to it: it commits when `work`
+ * resolves and rolls back when it throws.
+ */
+export function inTransaction<T>(db: Kysely<Database>, work: (repos: Repositories) => Promise<T>): Promise<T> {
+  return db.transaction().execute((trx) => work(repositories(trx)));
+}

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import { DATABASE, type Database, type Kysely } from '@hangar/db';
+import { DATABASE, pingDb, type Database, type Kysely } from '@hangar/db';
 import { NATS_CONNECTION, type NatsConnection } from '@hangar/messaging';
 
 /** A probe must answer well inside a kubelet's default 1 s timeout. */
@@ -35,9 +35,7 @@ export class HealthController {
         () =>
           this.indicators
             .check('postgres')
-            .attempt(async () => {
-              await this.db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
-            })
+            .attempt(() => pingDb(this.db))
             .withTimeout(PROBE_TIMEOUT_MS),
       ]);
     } catch (err) {
