@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { eventually } from '@hangar/testing';
 import { startSessionReply, stopSessionReply, subjects } from '@hangar/contracts';
-import { executeSessionCommand, sendCommand } from '@hangar/messaging';
+import { sessionAggregate } from '@hangar/domain';
+import { executeCommand, sendCommand } from '@hangar/messaging';
 import { INTERNAL_TOKEN_HEADER, mintInternalToken } from '@hangar/runtime';
 import { NODE_INTERNAL_SECRET, processAlive, requestSession, sessionEvents, startOnNode, stopOnNode, waitForEvent, type RunningNode } from './test/node-harness.js';
 import { connect, firstPage, gatewayHeaders, httpGet, profileGone, upgradeStatus, useNodeFixture } from './test/node-fixture.js';
@@ -89,7 +90,7 @@ describe('browser-node with one long-running node', () => {
     expect(events.filter((e) => e.type === 'SessionEnded')).toHaveLength(1);
 
     // Stopping again is idempotent: the same final state, nothing appended.
-    const again = await stopOnNode(fx.h, node.nodeId, sessionId, 'ERROR', 'TIMEOUT');
+    const again = await stopOnNode(fx.h, node.nodeId, sessionId, 'TIMEOUT');
     expect(again).toEqual(stopped);
   });
 
@@ -122,7 +123,7 @@ describe('browser-node with one long-running node', () => {
 
   it('tears the browser down and refuses when the session ended while its browser launched', async () => {
     const sessionId = await requestSession(fx.h, node.nodeId);
-    await executeSessionCommand(fx.h.store, sessionId, { type: 'End', status: 'COMPLETED', reason: 'RELEASED' }, { correlationId: 'test' });
+    await executeCommand(fx.h.store, sessionAggregate, sessionId, { type: 'End', reason: 'RELEASED' }, { correlationId: 'test' });
 
     const reply = await startOnNode(fx.h, node.nodeId, sessionId);
 
@@ -187,7 +188,7 @@ describe('a release handed over with the scheduler’s event', () => {
   /** What the scheduler does on a release: append SessionReleaseRequested, then stop the session on its node. */
   async function requestRelease(sessionId: string) {
     const started = await waitForEvent(fx.h, sessionId, 'SessionStarted');
-    const requested = await executeSessionCommand(fx.h.store, sessionId, { type: 'RequestRelease' }, { correlationId: started.metadata.correlationId });
+    const requested = await executeCommand(fx.h.store, sessionAggregate, sessionId, { type: 'RequestRelease' }, { correlationId: started.metadata.correlationId });
     return { base: requested.base, events: requested.appended };
   }
 
@@ -199,7 +200,7 @@ describe('a release handed over with the scheduler’s event', () => {
       const handoff = await requestRelease(sessionId);
       // A handoff on another base than the node's state must not be folded onto it.
       const sent = stale ? { ...handoff, base: handoff.base - 1 } : handoff;
-      const stopped = await stopOnNode(fx.h, node.nodeId, sessionId, 'COMPLETED', 'RELEASED', sent);
+      const stopped = await stopOnNode(fx.h, node.nodeId, sessionId, 'RELEASED', sent);
       expect(stopped).toMatchObject({ ok: true, value: { id: sessionId, status: 'COMPLETED', endReason: 'RELEASED' } });
       expect((await sessionEvents(fx.h, sessionId)).map((e) => e.type)).toEqual([
         'SessionRequested',

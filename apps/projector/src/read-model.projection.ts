@@ -1,7 +1,6 @@
-import { assertNever, evolveSession, initialSessionState, toSnapshot, type SessionState } from '@hangar/domain';
+import { assertNever, evolveSession, foldSession, initialSessionState, sessionAggregate, toSnapshot, type SessionState } from '@hangar/domain';
 import { sessionEventSchema, type DomainEvent } from '@hangar/contracts';
 import { repositories, type Database, type Transaction } from '@hangar/db';
-import { foldSession, sessionAggregate } from '@hangar/messaging';
 
 /** One event as the projector receives it: its stream sequence and subject with it. */
 export interface LoggedEvent {

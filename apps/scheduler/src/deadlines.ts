@@ -1,16 +1,14 @@
-import type { EndReason } from '@hangar/contracts';
-import type { SessionState } from '@hangar/domain';
+import { sessionDeadlines, type DeadlineReason, type SessionState } from '@hangar/domain';
 
-type Fire = (sessionId: string, reason: Extract<EndReason, 'TIMEOUT' | 'CONNECT_TIMEOUT'>) => void;
+type Fire = (sessionId: string, reason: DeadlineReason) => void;
 
 /**
- * A session's two deadlines: its timeout (expiresAt) and the connect window (nobody connected
- * within `connectTimeoutMs` of creation). Armed from state changes, so a scheduler that
+ * Timers for a session's two deadlines (sessionDeadlines: its timeout at expiresAt, and the
+ * connect window until a client connects). Armed from state changes, so a scheduler that
  * restarts and replays the log re-arms them; a deadline already past fires at once.
  */
 export class Deadlines {
-  private readonly expiry = new Map<string, NodeJS.Timeout>();
-  private readonly connect = new Map<string, NodeJS.Timeout>();
+  private readonly timers: Record<DeadlineReason, Map<string, NodeJS.Timeout>> = { TIMEOUT: new Map(), CONNECT_TIMEOUT: new Map() };
 
   constructor(
     private readonly connectTimeoutMs: number,
@@ -18,26 +16,24 @@ export class Deadlines {
     private readonly now: () => number = Date.now,
   ) {}
 
-  track(_before: SessionState, after: SessionState): void {
-    if (after.kind === 'absent') return;
-    if (after.kind === 'ended') return this.clear(after.id);
-    if (!this.expiry.has(after.id)) {
-      this.expiry.set(after.id, this.at(Date.parse(after.expiresAt), () => this.fire(after.id, 'TIMEOUT')));
-    }
-    const connected = after.kind === 'running' && after.everConnected;
-    if (connected) this.clearTimer(this.connect, after.id);
-    else if (!this.connect.has(after.id)) {
-      this.connect.set(after.id, this.at(Date.parse(after.createdAt) + this.connectTimeoutMs, () => this.fire(after.id, 'CONNECT_TIMEOUT')));
+  track(state: SessionState): void {
+    if (state.kind === 'absent') return;
+    const due = sessionDeadlines(state, this.connectTimeoutMs);
+    for (const reason of ['TIMEOUT', 'CONNECT_TIMEOUT'] as const) {
+      const at = due[reason];
+      // Armed once: a later state change of the same session keeps the timer it has.
+      if (at === undefined) this.clearTimer(reason, state.id);
+      else if (!this.timers[reason].has(state.id)) this.timers[reason].set(state.id, this.at(at, () => this.fire(state.id, reason)));
     }
   }
 
   clear(sessionId: string): void {
-    this.clearTimer(this.expiry, sessionId);
-    this.clearTimer(this.connect, sessionId);
+    this.clearTimer('TIMEOUT', sessionId);
+    this.clearTimer('CONNECT_TIMEOUT', sessionId);
   }
 
   clearAll(): void {
-    for (const id of [...this.expiry.keys(), ...this.connect.keys()]) this.clear(id);
+    for (const reason of ['TIMEOUT', 'CONNECT_TIMEOUT'] as const) for (const id of [...this.timers[reason].keys()]) this.clearTimer(reason, id);
   }
 
   private at(when: number, fn: () => void): NodeJS.Timeout {
@@ -46,7 +42,8 @@ export class Deadlines {
     return timer;
   }
 
-  private clearTimer(map: Map<string, NodeJS.Timeout>, id: string) {
+  private clearTimer(reason: DeadlineReason, id: string) {
+    const map = this.timers[reason];
     const t = map.get(id);
     if (t) clearTimeout(t);
     map.delete(id);

@@ -1,8 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MessagingModule } from '@hangar/messaging';
-import type { Logger } from '@hangar/runtime';
+import { LOGGER, type Logger } from '@hangar/runtime';
 import type { SchedulerEnv } from './env.js';
-import { ENV, LOGGER, SCHEDULER, SchedulerRuntime } from './scheduler.runtime.js';
+import { SchedulerRuntime } from './scheduler.runtime.js';
+import { SCHEDULER, SCHEDULER_ENV } from './tokens.js';
 import { SessionsController } from './sessions.controller.js';
 
 @Module({})
@@ -13,7 +14,7 @@ export class SchedulerModule {
       imports: [MessagingModule.forRoot({ servers: env.NATS_URL, name: 'hangar-scheduler', logger, streamReplicas: env.HANGAR_STREAM_REPLICAS })],
       controllers: [SessionsController],
       providers: [
-        { provide: ENV, useValue: env },
+        { provide: SCHEDULER_ENV, useValue: env },
         { provide: LOGGER, useValue: logger },
         SchedulerRuntime,
         { provide: SCHEDULER, useExisting: SchedulerRuntime },

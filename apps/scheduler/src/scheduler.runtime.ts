@@ -1,6 +1,6 @@
 import { EVENTS_WILDCARD, NodeLeft, subjects, type DomainEvent, type SchedulerStatus } from '@hangar/contracts';
 import { COMMAND_CLIENT, EVENT_STORE, followEvents, NATS_CONNECTION, type EventStore, type NatsConnection } from '@hangar/messaging';
-import { startOpsServer, type Logger, type OpsServer } from '@hangar/runtime';
+import { LOGGER, startOpsServer, type Logger, type OpsServer } from '@hangar/runtime';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import type { Subscription } from '@nats-io/transport-node';
@@ -10,10 +10,7 @@ import { FleetRegistry } from './fleet.registry.js';
 import { LeaderLease } from './leader.lease.js';
 import { SchedulerState } from './scheduler.state.js';
 import { SessionsService } from './sessions.service.js';
-
-export const SCHEDULER = Symbol('SCHEDULER');
-export const ENV = Symbol('ENV');
-export const LOGGER = Symbol('LOGGER');
+import { SCHEDULER_ENV } from './tokens.js';
 
 /**
  * Wires the scheduler's state to the log. Every scheduler replays and follows the log (a hot
@@ -40,7 +37,7 @@ export class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationSh
   private ops?: OpsServer;
 
   constructor(
-    @Inject(ENV) private readonly env: SchedulerEnv,
+    @Inject(SCHEDULER_ENV) private readonly env: SchedulerEnv,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -55,10 +52,10 @@ export class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationSh
     this.sessions = new SessionsService(this.state, this.fleet, store, client, env, logger, () => this.lease.assertHeld());
     this.deadlines = new Deadlines(env.HANGAR_CONNECT_TIMEOUT_MS, (sessionId, reason) => {
       this.logger.info({ sessionId, reason }, 'session deadline passed');
-      this.sessions.stop(sessionId, 'TIMED_OUT', reason).catch((err: unknown) => this.logger.error({ err, sessionId }, 'could not end session at its deadline'));
+      this.sessions.stop(sessionId, reason).catch((err: unknown) => this.logger.error({ err, sessionId }, 'could not end session at its deadline'));
     });
-    this.state.onSessionChange((before, after) => {
-      if (this.leading) this.deadlines.track(before, after);
+    this.state.onSessionChange((_before, after) => {
+      if (this.leading) this.deadlines.track(after);
     });
   }
 
@@ -83,7 +80,7 @@ export class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationSh
     await this.lease.acquire();
     this.leading = true;
     this.ledSince = Date.now();
-    for (const session of this.state.sessions()) this.deadlines.track({ kind: 'absent', version: 0 }, session);
+    for (const session of this.state.sessions()) this.deadlines.track(session);
     this.sweepTimer = setInterval(() => this.sweepLostNodes(), this.env.HANGAR_NODE_SWEEP_MS);
     this.statusSub = this.nc.subscribe(subjects.schedulerStatus, {
       callback: (_err, msg) => {
@@ -116,7 +113,7 @@ export class SchedulerRuntime implements OnApplicationBootstrap, OnApplicationSh
       if (!session.nodeId || this.fleet.isLive(session.nodeId) || this.endingLost.has(session.id)) continue;
       this.endingLost.add(session.id);
       this.sessions
-        .endInLog(session.id, 'ERROR', 'NODE_LOST', `node-lost-${session.nodeId}`, `node ${session.nodeId} stopped heartbeating`)
+        .endInLog(session.id, 'NODE_LOST', `node-lost-${session.nodeId}`, `node ${session.nodeId} stopped heartbeating`)
         .catch((err: unknown) => this.logger.error({ err, sessionId: session.id }, 'could not end a session of a lost node'))
         .finally(() => this.endingLost.delete(session.id));
     }

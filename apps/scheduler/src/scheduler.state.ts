@@ -1,6 +1,5 @@
 import type { DomainEvent } from '@hangar/contracts';
-import { evolveSession, initialSessionState, RATE_WINDOW_MS, type SessionState } from '@hangar/domain';
-import { sessionAggregate } from '@hangar/messaging';
+import { evolveSession, initialSessionState, isSessionEvent, RATE_WINDOW_MS, type SessionState } from '@hangar/domain';
 
 export interface ProjectLimits {
   concurrency: number;
@@ -36,7 +35,7 @@ export class SchedulerState {
       });
       return;
     }
-    if (!sessionAggregate.accepts(event)) return;
+    if (!isSessionEvent(event)) return;
     const before: SessionState = this.live.get(event.data.sessionId) ?? initialSessionState;
     // Sessions we no longer hold have ended: a late event for one must not resurrect it.
     if (before.kind === 'absent' && event.type !== 'SessionRequested') return;

@@ -2,7 +2,8 @@ import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { createSessionCommand, refusal, releaseSessionCommand, subjects, type CreateSessionReply, type ReleaseSessionReply } from '@hangar/contracts';
 import type { z } from 'zod';
-import { SCHEDULER, type SchedulerRuntime } from './scheduler.runtime.js';
+import type { SchedulerRuntime } from './scheduler.runtime.js';
+import { SCHEDULER } from './tokens.js';
 
 function invalid(error: z.ZodError) {
   const issue = error.issues[0];

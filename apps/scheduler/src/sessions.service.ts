@@ -7,19 +7,28 @@ import {
   type CreateSessionCommand,
   type CreateSessionReply,
   type EndReason,
-  type EndedStatus,
   type ReleaseSessionCommand,
   type ReleaseSessionReply,
   type SessionHandoff,
+  type SessionEvent,
   type SessionSnapshot,
 } from '@hangar/contracts';
-import { decideAdmission, decideCreateRate, decidePlacement, initialSessionState, toSnapshot } from '@hangar/domain';
-import { CommandUnavailable, executeSessionCommand, executeSessionCommands, foldSession, loadSession, sendCommand, type EventStore } from '@hangar/messaging';
+import { decidePlacement, endStatusFor, foldSession, initialSessionState, sessionAggregate, toSnapshot, type Placement } from '@hangar/domain';
+import { CommandUnavailable, executeCommand, executeCommands, loadAggregate, sendCommand, type EventStore, type StoredEvent } from '@hangar/messaging';
 import type { ClientProxy } from '@nestjs/microservices';
 import { KeyedQueue, type Logger } from '@hangar/runtime';
+import { admissionRefusal, placementRefusal, sessionRequest } from './admission.refusals.js';
 import type { SchedulerEnv } from './env.js';
 import type { FleetRegistry } from './fleet.registry.js';
-import type { SchedulerState } from './scheduler.state.js';
+import type { ProjectLimits, SchedulerState } from './scheduler.state.js';
+
+/** A create admitted and placed: its first events are in the log, the node is yet to start it. */
+interface Scheduled {
+  ok: true;
+  sessionId: string;
+  nodeId: string;
+  history: StoredEvent<SessionEvent>[];
+}
 
 /** Admission, placement and the stop path: the scheduler's decisions, with the IO around them. */
 export class SessionsService {
@@ -39,82 +48,52 @@ export class SessionsService {
   async create(cmd: CreateSessionCommand): Promise<CreateSessionReply> {
     const project = await this.project(cmd.projectId);
     if (!project) return refusal({ code: 'NOT_FOUND', message: `project ${cmd.projectId} not found` });
-    const meta = { correlationId: cmd.correlationId };
     const t0 = performance.now();
-
     // Admission and the append that makes the session count are one critical section per
     // project: creates racing for the last slot are decided one after the other.
-    const admitted = await this.projectQueue.run(cmd.projectId, async () => {
-      await this.assertLeader();
-      const rate = decideCreateRate(project.createRatePerMinute, this.state.createsInProject(cmd.projectId), Date.now());
-      if (!rate.allowed) {
-        return refusal({
-          code: 'RATE_LIMITED',
-          message: `project create rate of ${rate.limit} sessions per minute reached; retry after ${rate.retryAfterSeconds} s`,
-          retryAfterSeconds: rate.retryAfterSeconds,
-          limit: rate.limit,
-          remaining: 0,
-          resetSeconds: rate.resetSeconds,
-        });
-      }
-      const admission = decideAdmission(project.concurrency, this.state.activeInProject(cmd.projectId));
-      if (!admission.admitted) {
-        return refusal({
-          code: 'RATE_LIMITED',
-          message: `project concurrency limit of ${admission.limit} sessions reached; release a session or retry after ${admission.retryAfterSeconds} s`,
-          retryAfterSeconds: admission.retryAfterSeconds,
-          limit: admission.limit,
-          remaining: 0,
-          resetSeconds: admission.resetSeconds,
-        });
-      }
-      let placement = decidePlacement(this.fleet.loads(this.state.loadByNode()), cmd.region);
-      if (!placement.placed && placement.reason === 'NO_REGION' && this.fleet.untilComplete() > 0) {
-        // Listening for heartbeats for less than a lost-interval (just started, just took over):
-        // the region's nodes may simply not have been heard from yet.
-        await this.fleet.awaitRegion(cmd.region);
-        placement = decidePlacement(this.fleet.loads(this.state.loadByNode()), cmd.region);
-      }
-      if (!placement.placed) {
-        return placement.reason === 'NO_REGION'
-          ? refusal({ code: 'NO_REGION', message: `region must be a region served by a browser node; none serves ${cmd.region}` })
-          : refusal({ code: 'NO_CAPACITY', message: `no browser node in ${cmd.region} has a free slot; retry shortly` });
-      }
-      const sessionId = randomUUID();
-      // The one place the project's default applies: the gateway passes on what the client asked.
-      const timeoutSeconds = cmd.timeoutSeconds ?? project.defaultTimeoutSeconds;
-      const expiresAt = new Date(Date.now() + timeoutSeconds * this.env.HANGAR_TIMEOUT_SECOND_MS).toISOString();
-      // SessionRequested and SessionScheduled appended together: one round trip for both.
-      const scheduled = await executeSessionCommands(
-        this.store,
-        sessionId,
-        [
-          {
-            type: 'Request',
-            data: {
-              sessionId,
-              projectId: cmd.projectId,
-              keepAlive: cmd.keepAlive,
-              timeoutSeconds,
-              region: cmd.region,
-              expiresAt,
-              userMetadata: cmd.userMetadata,
-              browserSettings: cmd.browserSettings,
-              proxies: cmd.proxies,
-            },
-          },
-          { type: 'Schedule', nodeId: placement.nodeId },
-        ],
-        meta,
-        initialSessionState,
-      );
-      this.state.adopt(scheduled.state);
-      this.fleet.notePlaced(placement.nodeId);
-      return { ok: true as const, sessionId, nodeId: placement.nodeId, history: scheduled.appended };
-    });
-    if (!admitted.ok) return admitted;
+    const scheduled = await this.projectQueue.run(cmd.projectId, () => this.admitAndSchedule(cmd, project));
+    if (!scheduled.ok) return scheduled;
+    return this.startOnNode(cmd, scheduled, t0);
+  }
 
-    const { sessionId, nodeId, history } = admitted;
+  private async admitAndSchedule(cmd: CreateSessionCommand, project: ProjectLimits) {
+    await this.assertLeader();
+    const load = { limits: project, recentCreates: this.state.createsInProject(cmd.projectId), active: this.state.activeInProject(cmd.projectId) };
+    const refused = admissionRefusal(load, Date.now());
+    if (refused) return refused;
+    const placement = await this.place(cmd.region);
+    if (!placement.placed) return placementRefusal(placement.reason, cmd.region);
+    return this.schedule(cmd, project, placement.nodeId);
+  }
+
+  private async place(region: CreateSessionCommand['region']): Promise<Placement> {
+    const placement = decidePlacement(this.fleet.loads(this.state.loadByNode()), region);
+    if (placement.placed || placement.reason !== 'NO_REGION' || this.fleet.untilComplete() === 0) return placement;
+    // Listening for heartbeats for less than a lost-interval (just started, just took over):
+    // the region's nodes may simply not have been heard from yet.
+    await this.fleet.awaitRegion(region);
+    return decidePlacement(this.fleet.loads(this.state.loadByNode()), region);
+  }
+
+  /** SessionRequested and SessionScheduled appended together: one round trip for both. */
+  private async schedule(cmd: CreateSessionCommand, project: ProjectLimits, nodeId: string): Promise<Scheduled> {
+    const sessionId = randomUUID();
+    const data = sessionRequest(cmd, project, sessionId, Date.now(), this.env.HANGAR_TIMEOUT_SECOND_MS);
+    const scheduled = await executeCommands(
+      this.store,
+      sessionAggregate,
+      sessionId,
+      [{ type: 'Request', data }, { type: 'Schedule', nodeId }],
+      { correlationId: cmd.correlationId },
+      initialSessionState,
+    );
+    this.state.adopt(scheduled.state);
+    this.fleet.notePlaced(nodeId);
+    return { ok: true, sessionId, nodeId, history: scheduled.appended };
+  }
+
+  /** Asks the chosen node to start the session; a refusal or no answer ends it in the log. */
+  private async startOnNode(cmd: CreateSessionCommand, { sessionId, nodeId, history }: Scheduled, t0: number): Promise<CreateSessionReply> {
     const log = this.logger.child({ sessionId, nodeId, correlationId: cmd.correlationId });
     const t1 = performance.now();
     try {
@@ -132,12 +111,12 @@ export class SessionsService {
         return { ok: true, value: reply.value };
       }
       log.warn({ error: reply.error }, 'node refused to start the session');
-      await this.endInLog(sessionId, 'ERROR', 'LAUNCH_FAILED', cmd.correlationId, reply.error.message);
+      await this.endInLog(sessionId, 'LAUNCH_FAILED', cmd.correlationId, reply.error.message);
       return refusal({ ...reply.error, code: reply.error.code === 'NO_CAPACITY' ? 'NO_CAPACITY' : 'LAUNCH_FAILED' });
     } catch (err) {
       if (!(err instanceof CommandUnavailable)) throw err;
       log.error({ err }, 'node did not answer the start command');
-      await this.endInLog(sessionId, 'ERROR', 'NODE_UNREACHABLE', cmd.correlationId, err.message);
+      await this.endInLog(sessionId, 'NODE_UNREACHABLE', cmd.correlationId, err.message);
       return refusal({ code: 'UNAVAILABLE', message: 'the browser node did not answer; retry the request' });
     }
   }
@@ -154,18 +133,18 @@ export class SessionsService {
   }
 
   async release(cmd: ReleaseSessionCommand): Promise<ReleaseSessionReply> {
-    const current = this.state.session(cmd.sessionId) ?? (await loadSession(this.store, cmd.sessionId));
+    const current = this.state.session(cmd.sessionId) ?? (await loadAggregate(this.store, sessionAggregate, cmd.sessionId));
     if (current.kind === 'absent' || current.projectId !== cmd.projectId) {
       return refusal({ code: 'NOT_FOUND', message: `session ${cmd.sessionId} not found` });
     }
     const t0 = performance.now();
     let handoff: SessionHandoff | undefined;
     if (current.kind !== 'ended') {
-      const requested = await executeSessionCommand(this.store, cmd.sessionId, { type: 'RequestRelease' }, { correlationId: cmd.correlationId }, current);
+      const requested = await executeCommand(this.store, sessionAggregate, cmd.sessionId, { type: 'RequestRelease' }, { correlationId: cmd.correlationId }, current);
       if (requested.appended.length > 0) handoff = { base: requested.base, events: requested.appended };
     }
     const t1 = performance.now();
-    const snapshot = await this.stop(cmd.sessionId, 'COMPLETED', 'RELEASED', cmd.correlationId, handoff);
+    const snapshot = await this.stop(cmd.sessionId, 'RELEASED', cmd.correlationId, handoff);
     if (!snapshot) return refusal({ code: 'NOT_FOUND', message: `session ${cmd.sessionId} not found` });
     this.logger.debug({ sessionId: cmd.sessionId, correlationId: cmd.correlationId, requestMs: round(t1 - t0), stopMs: round(performance.now() - t1) }, 'release timing');
     return { ok: true, value: snapshot };
@@ -176,14 +155,8 @@ export class SessionsService {
    * node cannot be reached (or never got the session), the scheduler records the end itself so
    * no session stays RUNNING for a browser nobody can reach.
    */
-  async stop(
-    sessionId: string,
-    status: EndedStatus,
-    reason: EndReason,
-    correlationId: string = randomUUID(),
-    handoff?: SessionHandoff,
-  ): Promise<SessionSnapshot | undefined> {
-    const current = this.state.session(sessionId) ?? (await loadSession(this.store, sessionId));
+  async stop(sessionId: string, reason: EndReason, correlationId: string = randomUUID(), handoff?: SessionHandoff): Promise<SessionSnapshot | undefined> {
+    const current = this.state.session(sessionId) ?? (await loadAggregate(this.store, sessionAggregate, sessionId));
     if (current.kind === 'absent') return undefined;
     if (current.kind === 'ended') return toSnapshot(current);
     const log = this.logger.child({ sessionId, nodeId: current.nodeId, correlationId });
@@ -192,7 +165,8 @@ export class SessionsService {
         const reply = await sendCommand(
           this.client,
           subjects.stopSessionOnNode(current.nodeId),
-          { correlationId, sessionId, status, reason, ...(handoff ? { handoff } : {}) },
+          // `status` for nodes of the previous release; nodes now derive it from the reason.
+          { correlationId, sessionId, status: endStatusFor(reason), reason, ...(handoff ? { handoff } : {}) },
           stopSessionReply,
           this.env.HANGAR_STOP_TIMEOUT_MS,
         );
@@ -208,12 +182,12 @@ export class SessionsService {
         log.warn({ err }, 'node did not answer the stop command');
       }
     }
-    return this.endInLog(sessionId, status, reason, correlationId, current.nodeId ? `node ${current.nodeId} unreachable` : undefined);
+    return this.endInLog(sessionId, reason, correlationId, current.nodeId ? `node ${current.nodeId} unreachable` : undefined);
   }
 
   /** Records the end without the node: it is unreachable, or never got the session. */
-  async endInLog(sessionId: string, status: EndedStatus, reason: EndReason, correlationId: string, detail?: string) {
-    const { state } = await executeSessionCommand(this.store, sessionId, { type: 'End', status, reason, ...(detail ? { detail } : {}) }, { correlationId });
+  async endInLog(sessionId: string, reason: EndReason, correlationId: string, detail?: string) {
+    const { state } = await executeCommand(this.store, sessionAggregate, sessionId, { type: 'End', reason, ...(detail ? { detail } : {}) }, { correlationId });
     this.state.adopt(state);
     return toSnapshot(state);
   }

@@ -1,4 +1,5 @@
-import type { DomainEvent } from '@hangar/contracts';
+import { randomUUID } from 'node:crypto';
+import type { DomainEvent, EventMetadata } from '@hangar/contracts';
 import { ConcurrencyConflict, type EventStore, type StoredEvent } from './event-store.js';
 
 export interface Aggregate<S, E extends DomainEvent> {
@@ -47,4 +48,55 @@ export async function handleCommand<S, E extends DomainEvent>(
       state = fold(aggregate, await store.read(subject, aggregate.version(state)), state);
     }
   }
+}
+
+/**
+ * What a decision gets from the side with IO, so that deciding stays pure: the metadata, the
+ * time, and the id of the event decided (each command decides at most one).
+ */
+export interface DecisionContext {
+  readonly meta: EventMetadata;
+  readonly now: Date;
+  readonly eventId: string;
+}
+
+/** An aggregate that also says where its events live and how it decides (e.g. @hangar/domain's sessionAggregate). */
+export interface Decider<S, E extends DomainEvent, C> extends Aggregate<S, E> {
+  subject(id: string): string;
+  decide(state: S, command: C, context: DecisionContext): E[];
+}
+
+export const loadAggregate = <S, E extends DomainEvent>(store: EventStore, decider: Decider<S, E, never>, id: string): Promise<S> =>
+  load(store, decider.subject(id), decider);
+
+/** Runs one command against the log with optimistic concurrency; `state`: what the caller already folded. */
+export function executeCommand<S, E extends DomainEvent, C>(store: EventStore, decider: Decider<S, E, C>, id: string, command: C, meta: EventMetadata, state?: S) {
+  return executeCommands(store, decider, id, [command], meta, state);
+}
+
+/**
+ * Several commands decided one after the other (each on the state the previous one's events
+ * lead to) and appended together: one round trip for all their events, in order (EventStore.append).
+ * The time and event ids are taken here, afresh on each attempt after a conflict.
+ */
+export function executeCommands<S, E extends DomainEvent, C>(
+  store: EventStore,
+  decider: Decider<S, E, C>,
+  id: string,
+  commands: readonly C[],
+  meta: EventMetadata,
+  state?: S,
+) {
+  const decide = (from: S) => {
+    const events: E[] = [];
+    let s = from;
+    for (const command of commands) {
+      const decided = decider.decide(s, command, { meta, now: new Date(), eventId: randomUUID() });
+      // The sequence is not known before the append; deciding needs the state's shape, not its version.
+      for (const event of decided) s = decider.evolve(s, event, decider.version(s));
+      events.push(...decided);
+    }
+    return events;
+  };
+  return handleCommand(store, decider.subject(id), decider, decide, state !== undefined ? { state } : {});
 }

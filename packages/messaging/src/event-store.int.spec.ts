@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { SessionReleaseRequested, SessionRequested, SessionScheduled, subjects } from '@hangar/contracts';
-import { toSnapshot } from '@hangar/domain';
+import { sessionAggregate, toSnapshot } from '@hangar/domain';
 import { startTestNats, type TestNats } from '@hangar/testing';
 import { ConcurrencyConflict } from './event-store.js';
-import { executeSessionCommand, loadSession } from './session-aggregate.js';
+import { executeCommand, loadAggregate } from './aggregate.js';
 
 const meta = { correlationId: 'test' };
 const requestData = (sessionId: string) => ({
@@ -75,15 +75,15 @@ describe('EventStore on a real JetStream', () => {
 
   it('lets exactly one of two racing writers end a session, and the other decides nothing', async () => {
     const id = randomUUID();
-    await executeSessionCommand(nats.store, id, { type: 'Request', data: requestData(id) }, meta);
-    const stale = await loadSession(nats.store, id);
+    await executeCommand(nats.store, sessionAggregate, id, { type: 'Request', data: requestData(id) }, meta);
+    const stale = await loadAggregate(nats.store, sessionAggregate, id);
     const results = await Promise.all([
-      executeSessionCommand(nats.store, id, { type: 'End', status: 'TIMED_OUT', reason: 'TIMEOUT' }, meta, stale),
-      executeSessionCommand(nats.store, id, { type: 'End', status: 'COMPLETED', reason: 'RELEASED' }, meta, stale),
+      executeCommand(nats.store, sessionAggregate, id, { type: 'End', reason: 'TIMEOUT' }, meta, stale),
+      executeCommand(nats.store, sessionAggregate, id, { type: 'End', reason: 'RELEASED' }, meta, stale),
     ]);
     expect(results.map((r) => r.events.length).sort()).toEqual([0, 1]);
     const events = await nats.store.read(subjects.sessionEvents(id));
     expect(events.filter((e) => e.event.type === 'SessionEnded')).toHaveLength(1);
-    expect(['TIMED_OUT', 'COMPLETED']).toContain(toSnapshot(await loadSession(nats.store, id))?.status);
+    expect(['TIMED_OUT', 'COMPLETED']).toContain(toSnapshot(await loadAggregate(nats.store, sessionAggregate, id))?.status);
   });
 });

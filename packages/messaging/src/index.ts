@@ -2,7 +2,6 @@ export * from './connection.js';
 export * from './streams.js';
 export * from './event-store.js';
 export * from './aggregate.js';
-export * from './session-aggregate.js';
 export * from './checkpointed-follower.js';
 export * from './event-follower.js';
 export * from './commands.js';

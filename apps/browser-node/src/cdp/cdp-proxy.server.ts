@@ -154,6 +154,6 @@ export class CdpProxy {
     // A browser that already exited is ending through its exit handler (a client's
     // Browser.close), which records why; ending it here would race that.
     if (!ends || session.ending || session.browser.hasExited || this.registry.live.get(session.id) !== session) return;
-    await this.registry.end(session, 'COMPLETED', 'CLIENT_DISCONNECTED', meta);
+    await this.registry.end(session, 'CLIENT_DISCONNECTED', meta);
   }
 }

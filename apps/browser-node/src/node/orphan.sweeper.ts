@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { subjects } from '@hangar/contracts';
-import { SessionRuleViolation } from '@hangar/domain';
-import { executeSessionCommand, type EventStore } from '@hangar/messaging';
+import { SessionRuleViolation, sessionAggregate } from '@hangar/domain';
+import { executeCommand, type EventStore } from '@hangar/messaging';
 import type { Logger } from '@hangar/runtime';
 import { processesWithArgPrefix, signalGroup, waitGroupsGone } from '../chromium/process-group.js';
 import { isWarmProfile, markedSession } from '../chromium/warm-profile.js';
@@ -71,7 +71,7 @@ export async function sweepOrphans({ profilesRoot, store, logger, confirmExitMs 
     }
     try {
       subjects.sessionEvents(sessionId); // not a session id: nothing to end, just a stray dir
-      await executeSessionCommand(store, sessionId, { type: 'End', status: 'ERROR', reason: 'NODE_RESTARTED' }, { correlationId });
+      await executeCommand(store, sessionAggregate, sessionId, { type: 'End', reason: 'NODE_RESTARTED' }, { correlationId });
       ended.push(sessionId);
     } catch (err) {
       if (!(err instanceof SessionRuleViolation && err.rule === 'NOT_FOUND') && !/invalid subject token/.test(String(err))) {

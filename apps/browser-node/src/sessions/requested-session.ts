@@ -1,6 +1,6 @@
 import { subjects, type BrowserSettings, type StartSessionCommand } from '@hangar/contracts';
-import { foldSession, type EventStore, type StoredEvent } from '@hangar/messaging';
-import type { SessionState } from '@hangar/domain';
+import type { EventStore, StoredEvent } from '@hangar/messaging';
+import { foldSession, type SessionState } from '@hangar/domain';
 
 export interface RequestedSession {
   /** What to launch, as SessionRequested recorded it. */

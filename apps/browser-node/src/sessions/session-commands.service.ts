@@ -3,14 +3,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   refusal,
   type BrowserSettings,
-  type CommandError,
   type StartSessionCommand,
   type StartSessionReply,
   type StopSessionCommand,
   type StopSessionReply,
 } from '@hangar/contracts';
-import { SessionRuleViolation, toSnapshot, type SessionState } from '@hangar/domain';
-import { EVENT_STORE, executeSessionCommand, foldSession, type EventStore } from '@hangar/messaging';
+import { decideStart, foldSession, SessionRuleViolation, sessionAggregate, SHUTTING_DOWN, toSnapshot, type SessionState } from '@hangar/domain';
+import { EVENT_STORE, executeCommand, type EventStore } from '@hangar/messaging';
 import { LOGGER, type Logger } from '@hangar/runtime';
 import { needsOwnLaunch } from '../chromium/chromium.flags.js';
 import { launchChromium } from '../chromium/chromium.launcher.js';
@@ -30,12 +29,7 @@ function snapshotReply(state: SessionState) {
 }
 
 /** A rule the log refused, as the command's answer. */
-function ruleRefusal(err: SessionRuleViolation): { ok: false; error: CommandError } {
-  const code = err.rule === 'NOT_FOUND' || err.rule === 'ENDED' ? 'NOT_FOUND' : 'VALIDATION';
-  return refusal({ code, message: err.message });
-}
-
-const SHUTTING_DOWN: CommandError = { code: 'UNAVAILABLE', message: 'this node is shutting down; place the session on another node' };
+const ruleRefusal = (err: SessionRuleViolation) => refusal(err.toCommandError());
 
 /** What the node does when told to start or stop a session, and when it shuts down. */
 @Injectable()
@@ -53,21 +47,18 @@ export class SessionCommands {
 
   async start(command: StartSessionCommand): Promise<StartSessionReply> {
     const { sessionId } = command;
-    if (this.registry.phase === 'stopping') return refusal(SHUTTING_DOWN);
     const live = this.registry.live.get(sessionId);
-    // A retried start (the first reply was lost) finds the browser it already launched, drain or not.
-    if (live?.state && !live.ending) return snapshotReply(live.state);
-    if (live || this.registry.isLaunching(sessionId)) return refusal({ code: 'VALIDATION', message: `session ${sessionId} is already starting on this node` });
-    if (this.registry.phase === 'draining') {
-      return refusal({
-        code: 'NO_CAPACITY',
-        message: `node ${this.config.nodeId} is draining: it finishes its running sessions and takes no new ones; place the session on another node`,
-      });
+    const held = live?.state && !live.ending ? 'started' : live || this.registry.isLaunching(sessionId) ? 'starting' : 'absent';
+    const slots = { nodeId: this.config.nodeId, phase: this.registry.phase, maxSessions: this.config.maxSessions, occupied: this.registry.sessionIds.length };
+    const decision = decideStart(slots, held, sessionId);
+    switch (decision.kind) {
+      case 'refuse':
+        return refusal(decision.error);
+      case 'answer-started':
+        return snapshotReply(live!.state!);
+      case 'launch':
+        return this.registry.trackLaunch(sessionId, this.launchAndStart(command));
     }
-    if (this.registry.sessionIds.length >= this.config.maxSessions) {
-      return refusal({ code: 'NO_CAPACITY', message: `node ${this.config.nodeId} runs its maximum of ${this.config.maxSessions} sessions` });
-    }
-    return this.registry.trackLaunch(sessionId, this.launchAndStart(command));
   }
 
   /**
@@ -138,7 +129,7 @@ export class SessionCommands {
       // A drain lets a launch it found in flight run like any other session; a shutdown does not.
       if (this.registry.phase === 'stopping') {
         await this.registry
-          .end(session, 'ERROR', 'NODE_SHUTDOWN', { correlationId })
+          .end(session, 'NODE_SHUTDOWN', { correlationId })
           .catch((err: unknown) => logger.error({ err }, 'could not end a session launched during shutdown'));
         return refusal(SHUTTING_DOWN);
       }
@@ -169,7 +160,8 @@ export class SessionCommands {
    * and answers its final state.
    */
   async stop(command: StopSessionCommand): Promise<StopSessionReply> {
-    const { sessionId, correlationId, status, reason, handoff } = command;
+    // The command's `status` is not read: the domain derives it from the reason.
+    const { sessionId, correlationId, reason, handoff } = command;
     return this.registry.queue.run(sessionId, async () => {
       const session = this.registry.live.get(sessionId);
       // The scheduler's SessionReleaseRequested, appended on top of exactly what this node knows:
@@ -177,8 +169,8 @@ export class SessionCommands {
       if (session?.state && handoff && handoff.base === session.state.version) session.state = foldSession(handoff.events, session.state);
       try {
         const state = session
-          ? await this.registry.end(session, status, reason, { correlationId })
-          : (await executeSessionCommand(this.store, sessionId, { type: 'End', status, reason }, { correlationId })).state;
+          ? await this.registry.end(session, reason, { correlationId })
+          : (await executeCommand(this.store, sessionAggregate, sessionId, { type: 'End', reason }, { correlationId })).state;
         return snapshotReply(state);
       } catch (err) {
         if (err instanceof SessionRuleViolation) return ruleRefusal(err);
@@ -197,7 +189,7 @@ export class SessionCommands {
         this.registry.queue
           .run(session.id, async () => {
             if (this.registry.live.get(session.id) !== session) return;
-            await this.registry.end(session, 'ERROR', 'NODE_SHUTDOWN', { correlationId: session.correlationId });
+            await this.registry.end(session, 'NODE_SHUTDOWN', { correlationId: session.correlationId });
           })
           .catch((err: unknown) => this.logger.error({ err, sessionId: session.id }, 'could not end the session on shutdown')),
       ),

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { aggregateIdOf, sessionEventSchema, subjects, type SessionEndedEvent } from '@hangar/contracts';
-import { EVENT_STORE, loadSession, NATS_CONNECTION, type EventStore, type NatsConnection } from '@hangar/messaging';
+import { sessionAggregate } from '@hangar/domain';
+import { EVENT_STORE, loadAggregate, NATS_CONNECTION, type EventStore, type NatsConnection } from '@hangar/messaging';
 import { LOGGER, type Logger } from '@hangar/runtime';
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import type { LiveSession } from './live-session.js';
@@ -83,7 +84,7 @@ export class SessionEndFollower implements OnModuleInit, BeforeApplicationShutdo
         if (this.registry.live.get(sessionId) !== session || session.ending || session.state === undefined) return;
         let end = ended?.data;
         if (!end) {
-          const state = await loadSession(this.store, sessionId);
+          const state = await loadAggregate(this.store, sessionAggregate, sessionId);
           if (state.kind !== 'ended') return;
           end = { sessionId, status: state.status, reason: state.reason };
         }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EndReason, EndedStatus, EventMetadata } from '@hangar/contracts';
-import { SessionRuleViolation, type SessionCommand, type SessionState } from '@hangar/domain';
-import { EVENT_STORE, executeSessionCommand, type EventStore } from '@hangar/messaging';
+import type { EndReason, EventMetadata } from '@hangar/contracts';
+import { endReasonForBrowserExit, endStatusFor, SessionRuleViolation, sessionAggregate, type NodePhase, type SessionCommand, type SessionState } from '@hangar/domain';
+import { EVENT_STORE, executeCommand, type EventStore } from '@hangar/messaging';
 import { KeyedQueue, LOGGER, type Logger } from '@hangar/runtime';
 import type { ChromiumProcess } from '../chromium/chromium.process.js';
 import type { LiveSession } from './live-session.js';
@@ -9,12 +9,6 @@ import type { LiveSession } from './live-session.js';
 /** About ten seconds of retries: a NATS restart, not a long outage. */
 const END_ATTEMPTS = 10;
 const END_RETRY_MS = 1_000;
-
-/**
- * `serving` takes new sessions; `draining` finishes the running ones and takes none (a drain);
- * `stopping` ends them all now (SIGTERM). Each step only goes forward.
- */
-export type NodePhase = 'serving' | 'draining' | 'stopping';
 
 /**
  * The sessions this node holds and the one path by which they change. Every method that touches
@@ -86,20 +80,18 @@ export class SessionRegistry {
   }
 
   /**
-   * Makes a launched browser a live session. An exit nobody asked for ends the session: exit code
-   * 0 without a signal is Chromium honouring a client's CDP `Browser.close` (Puppeteer's
-   * `browser.close()`), anything else is a crash.
+   * Makes a launched browser a live session. An exit nobody asked for ends the session, closed or
+   * crashed (endReasonForBrowserExit).
    */
   register(sessionId: string, correlationId: string, browser: ChromiumProcess): LiveSession {
     const session: LiveSession = { id: sessionId, correlationId, browser, state: undefined, clients: new Map(), ending: false };
     this.live.set(sessionId, session);
     browser.onUnexpectedExit((exit) => {
-      const closed = exit.code === 0 && exit.signal === null;
-      const detail = closed ? undefined : `chromium exited (code ${exit.code}, signal ${exit.signal})`;
+      const { reason, detail } = endReasonForBrowserExit(exit);
       void this.queue
         .run(sessionId, async () => {
           if (this.live.get(sessionId) !== session || session.ending) return;
-          await this.end(session, closed ? 'COMPLETED' : 'ERROR', closed ? 'BROWSER_CLOSED' : 'BROWSER_CRASHED', { correlationId }, detail);
+          await this.end(session, reason, { correlationId }, detail);
         })
         .catch((err: unknown) => this.logger.error({ err, sessionId }, 'could not end the session after its browser exited'));
     });
@@ -109,7 +101,7 @@ export class SessionRegistry {
   /** Decides and appends one command against the session's stream; remembers the new state. */
   /** `known`: the session's state as handed over with its start, used until the node has its own. */
   async apply(session: LiveSession, command: SessionCommand, meta: EventMetadata, known?: SessionState): Promise<SessionState> {
-    const { state } = await executeSessionCommand(this.store, session.id, command, meta, session.state ?? known);
+    const { state } = await executeCommand(this.store, sessionAggregate, session.id, command, meta, session.state ?? known);
     session.state = state;
     return state;
   }
@@ -139,14 +131,14 @@ export class SessionRegistry {
    * finish in the background; shutdown waits for them, and a group that outlives its SIGKILL is
    * logged as an error (chromium.process.ts).
    */
-  async end(session: LiveSession, status: EndedStatus, reason: EndReason, meta: EventMetadata, detail?: string): Promise<SessionState> {
+  async end(session: LiveSession, reason: EndReason, meta: EventMetadata, detail?: string): Promise<SessionState> {
     const t0 = performance.now();
     const gone = this.kill(session);
-    const state = await this.applyEnd(session, { type: 'End', status, reason, ...(detail ? { detail } : {}) }, meta);
+    const state = await this.applyEnd(session, { type: 'End', reason, ...(detail ? { detail } : {}) }, meta);
     this.logger.debug({ sessionId: session.id, recordMs: Math.round(performance.now() - t0) }, 'session end timing');
     const removal = gone.then(() => session.browser.removeProfile()).finally(() => this.removals.delete(removal));
     this.removals.add(removal);
-    this.logger.info({ sessionId: session.id, status, reason, correlationId: meta.correlationId }, 'session ended');
+    this.logger.info({ sessionId: session.id, status: endStatusFor(reason), reason, correlationId: meta.correlationId }, 'session ended');
     return state;
   }
 

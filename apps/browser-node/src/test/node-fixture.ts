@@ -3,7 +3,8 @@ import http from 'node:http';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import WebSocket from 'ws';
 import { subjects } from '@hangar/contracts';
-import { executeSessionCommand } from '@hangar/messaging';
+import { sessionAggregate } from '@hangar/domain';
+import { executeCommand } from '@hangar/messaging';
 import { INTERNAL_TOKEN_HEADER, mintInternalToken } from '@hangar/runtime';
 import { eventually } from '@hangar/testing';
 import {
@@ -76,7 +77,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const nodeEvents = (store: Harness['store'], nodeId: string) => store.read(subjects.nodeEvents(nodeId));
 
 export const endAsScheduler = (store: Harness['store'], sessionId: string) =>
-  executeSessionCommand(store, sessionId, { type: 'End', status: 'ERROR', reason: 'NODE_LOST' }, { correlationId: `test-lost-${sessionId}` });
+  executeCommand(store, sessionAggregate, sessionId, { type: 'End', reason: 'NODE_LOST' }, { correlationId: `test-lost-${sessionId}` });
 
 /** puppeteer.connect to a node's session endpoint, as through the gateway (with its token). */
 export const connect = (endpoint: string) => puppeteer.connect({ browserWSEndpoint: endpoint, defaultViewport: null, headers: gatewayHeaders(endpoint) });

@@ -12,11 +12,11 @@ import {
   type EndReason,
   type SessionHandoff,
   type BrowserSettings,
-  type EndedStatus,
   type NodeHeartbeat,
   type SessionEvent,
 } from '@hangar/contracts';
-import { executeSessionCommand, natsCommandTransport, sendCommand, type EventStore } from '@hangar/messaging';
+import { endStatusFor, sessionAggregate } from '@hangar/domain';
+import { executeCommand, natsCommandTransport, sendCommand, type EventStore } from '@hangar/messaging';
 import { findChromium, SERVICE_ENTRYPOINTS, startService, type RunningService } from '@hangar/stack';
 import { chromiumProcesses, own, startTestNats, tempDir, type TestNats } from '@hangar/testing';
 
@@ -231,8 +231,9 @@ export function processAlive(pid: number): boolean {
 export async function requestSession(h: Harness, nodeId: string, options: { keepAlive?: boolean; browserSettings?: BrowserSettings } = {}): Promise<string> {
   const sessionId = randomUUID();
   const meta = { correlationId: `test-${sessionId}` };
-  await executeSessionCommand(
+  await executeCommand(
     h.store,
+    sessionAggregate,
     sessionId,
     {
       type: 'Request',
@@ -248,7 +249,7 @@ export async function requestSession(h: Harness, nodeId: string, options: { keep
     },
     meta,
   );
-  await executeSessionCommand(h.store, sessionId, { type: 'Schedule', nodeId }, meta);
+  await executeCommand(h.store, sessionAggregate, sessionId, { type: 'Schedule', nodeId }, meta);
   return sessionId;
 }
 
@@ -262,11 +263,10 @@ export function stopOnNode(
   h: Harness,
   nodeId: string,
   sessionId: string,
-  status: EndedStatus = 'COMPLETED',
   reason: EndReason = 'RELEASED',
   handoff?: SessionHandoff,
 ) {
-  const command = { correlationId: `test-${sessionId}`, sessionId, status, reason, ...(handoff ? { handoff } : {}) };
+  const command = { correlationId: `test-${sessionId}`, sessionId, status: endStatusFor(reason), reason, ...(handoff ? { handoff } : {}) };
   return sendCommand(h.client, subjects.stopSessionOnNode(nodeId), command, stopSessionReply, 30_000);
 }
 

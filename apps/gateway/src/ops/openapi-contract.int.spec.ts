@@ -1,6 +1,6 @@
 import type { INestMicroservice } from '@nestjs/common';
-import { toSnapshot } from '@hangar/domain';
-import { loadSession } from '@hangar/messaging';
+import { sessionAggregate, toSnapshot } from '@hangar/domain';
+import { loadAggregate } from '@hangar/messaging';
 import { startFakeScheduler } from '../testing/fake-scheduler.js';
 import { useGatewayFixture } from '../testing/gateway-fixture.js';
 import type { apiClient } from '../testing/http-client.js';
@@ -74,7 +74,7 @@ describe('the sessions API matches its OpenAPI document', () => {
     expect((await exchange(f.callA, 'POST', '/v1/sessions', '/v1/sessions', { proxies: true, timeout: 60 })).status).toBe(201);
 
     // No projector runs here: the row is what it would write.
-    await f.infra.repos.sessions.upsert(toSnapshot(await loadSession(f.infra.store, id))!);
+    await f.infra.repos.sessions.upsert(toSnapshot(await loadAggregate(f.infra.store, sessionAggregate, id))!);
     const listed = await exchange(f.callA, 'GET', '/v1/sessions', '/v1/sessions');
     expect(listed.body.map((s: { id: string }) => s.id)).toContain(id);
     await exchange(f.callA, 'GET', '/v1/sessions', '/v1/sessions?status=RUNNING');

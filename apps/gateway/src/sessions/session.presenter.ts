@@ -27,5 +27,3 @@ export function presentSession(s: SessionView): SessionResource {
 }
 
 export const presentWithConnect = (s: SessionView, connect: ConnectInfo): SessionResource & ConnectInfo => ({ ...presentSession(s), ...connect });
-
-export const isEnded = (s: Pick<SessionSnapshot, 'status'>) => s.status === 'COMPLETED' || s.status === 'TIMED_OUT' || s.status === 'ERROR';

@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { subjects } from '@hangar/contracts';
 import { REPOSITORIES, type Repositories } from '@hangar/db';
-import { toSnapshot } from '@hangar/domain';
-import { EVENT_STORE, loadSession, type EventStore } from '@hangar/messaging';
+import { isEnded, sessionAggregate, toSnapshot } from '@hangar/domain';
+import { EVENT_STORE, loadAggregate, type EventStore } from '@hangar/messaging';
 import { LOGGER, nextFlight, type Logger } from '@hangar/runtime';
 import { TtlCache } from '../auth/ttl-cache.js';
 import { GATEWAY_ENV } from '../tokens.js';
 import type { GatewayEnv } from '../env.js';
 import { isSessionId } from './session-id.js';
-import { isEnded, type SessionView } from './session.presenter.js';
+import type { SessionView } from './session.presenter.js';
 
 /** A row as read, with the checkpoint of the snapshot it was read from. */
 interface ReadRow {
@@ -130,7 +130,7 @@ export class SessionReader {
   }
 
   private async fold(sessionId: string): Promise<SessionView | undefined> {
-    const snapshot = toSnapshot(await loadSession(this.store, sessionId));
+    const snapshot = toSnapshot(await loadAggregate(this.store, sessionAggregate, sessionId));
     return snapshot && { ...snapshot, proxyBytes: 0 };
   }
 }

@@ -9,6 +9,7 @@ import {
   type SessionSnapshot,
 } from '@hangar/contracts';
 import { REPOSITORIES, type Repositories } from '@hangar/db';
+import { isEnded } from '@hangar/domain';
 import { COMMAND_CLIENT, sendCommand } from '@hangar/messaging';
 import { LOGGER, type Logger } from '@hangar/runtime';
 import { assertOwnProject } from '../auth/project-scope.js';
@@ -19,7 +20,7 @@ import { ApiError, notFound } from '../errors/api-error.js';
 import { parseCreateSessionBody } from './create-session.body.js';
 import { parseListQuery } from './list-sessions.query.js';
 import { SessionReader } from './session.reader.js';
-import { isEnded, presentSession, presentWithConnect, type SessionResource, type SessionView } from './session.presenter.js';
+import { presentSession, presentWithConnect, type SessionResource, type SessionView } from './session.presenter.js';
 import { parseUpdateSessionBody } from './update-session.body.js';
 
 /**

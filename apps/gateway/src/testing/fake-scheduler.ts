@@ -14,8 +14,8 @@ import {
   type ReleaseSessionCommand,
   type SessionSnapshot,
 } from '@hangar/contracts';
-import { toSnapshot, type SessionState } from '@hangar/domain';
-import { executeSessionCommand, natsCommandTransport, type EventStore } from '@hangar/messaging';
+import { sessionAggregate, sessionExpiresAt, toSnapshot, type SessionState } from '@hangar/domain';
+import { executeCommand, natsCommandTransport, type EventStore } from '@hangar/messaging';
 
 type Reply = { ok: true; value: SessionSnapshot } | { ok: false; error: CommandError };
 
@@ -51,8 +51,9 @@ export class FakeScheduler {
     // The real scheduler takes the project's defaultTimeout; this one stands in with 300 s.
     const timeoutSeconds = cmd.timeoutSeconds ?? 300;
     let state: SessionState = (
-      await executeSessionCommand(
+      await executeCommand(
         this.store,
+        sessionAggregate,
         sessionId,
         {
           type: 'Request',
@@ -62,7 +63,7 @@ export class FakeScheduler {
             keepAlive: cmd.keepAlive,
             timeoutSeconds,
             region: cmd.region,
-            expiresAt: new Date(Date.now() + timeoutSeconds * 1000).toISOString(),
+            expiresAt: sessionExpiresAt(Date.now(), timeoutSeconds),
             ...(cmd.userMetadata ? { userMetadata: cmd.userMetadata } : {}),
             ...(cmd.proxies !== undefined ? { proxies: cmd.proxies } : {}),
             browserSettings: cmd.browserSettings,
@@ -71,18 +72,18 @@ export class FakeScheduler {
         meta,
       )
     ).state;
-    state = (await executeSessionCommand(this.store, sessionId, { type: 'Schedule', nodeId: 'node-it' }, meta, state)).state;
+    state = (await executeCommand(this.store, sessionAggregate, sessionId, { type: 'Schedule', nodeId: 'node-it' }, meta, state)).state;
     if (options.start !== false) {
-      state = (await executeSessionCommand(this.store, sessionId, { type: 'Start', nodeId: 'node-it', endpoint: this.endpointFor(sessionId), pid: 4242 }, meta, state)).state;
+      state = (await executeCommand(this.store, sessionAggregate, sessionId, { type: 'Start', nodeId: 'node-it', endpoint: this.endpointFor(sessionId), pid: 4242 }, meta, state)).state;
     }
     return { ok: true, value: toSnapshot(state)! };
   }
 
   async endSession(cmd: ReleaseSessionCommand): Promise<Reply> {
     const meta = { correlationId: cmd.correlationId };
-    let { state } = await executeSessionCommand(this.store, cmd.sessionId, { type: 'RequestRelease' }, meta).catch(() => ({ state: undefined }));
+    let { state } = await executeCommand(this.store, sessionAggregate, cmd.sessionId, { type: 'RequestRelease' }, meta).catch(() => ({ state: undefined }));
     if (!state || state.kind === 'absent') return refusal({ code: 'NOT_FOUND', message: `session ${cmd.sessionId} not found` });
-    state = (await executeSessionCommand(this.store, cmd.sessionId, { type: 'End', status: 'COMPLETED', reason: 'RELEASED' }, meta, state)).state;
+    state = (await executeCommand(this.store, sessionAggregate, cmd.sessionId, { type: 'End', reason: 'RELEASED' }, meta, state)).state;
     return { ok: true, value: toSnapshot(state)! };
   }
 }

@@ -8,6 +8,7 @@ import { sessionHandoffSchema } from './start-session.command.js';
 export const stopSessionCommand = z.object({
   correlationId: z.string(),
   sessionId: z.string(),
+  /** endStatusFor(reason), for nodes of the previous release: a node derives the status from the reason itself. */
   status: endedStatusSchema,
   reason: endReasonSchema,
   /** The scheduler's SessionReleaseRequested, when the stop is a release. */

@@ -6,12 +6,13 @@ import {
   SessionRequested,
   SessionScheduled,
   SessionStarted,
+  type CommandError,
   type EndReason,
-  type EndedStatus,
   type EventMetadata,
   type SessionEvent,
 } from '@hangar/contracts';
 import type { z } from 'zod';
+import { endStatusFor } from './session.end.js';
 import type { SessionState } from './session.state.js';
 
 export class SessionRuleViolation extends Error {
@@ -21,6 +22,21 @@ export class SessionRuleViolation extends Error {
   ) {
     super(message);
   }
+
+  /** The rule, as a command's refusal: a session that ended or never was is NOT_FOUND. */
+  toCommandError(): CommandError {
+    return { code: this.rule === 'NOT_FOUND' || this.rule === 'ENDED' ? 'NOT_FOUND' : 'VALIDATION', message: this.message };
+  }
+}
+
+/**
+ * What a decision needs from outside, given by its caller so that deciding stays pure: the
+ * metadata, the time, and the id of the event decided (a session command decides at most one).
+ */
+export interface DecisionContext {
+  readonly meta: EventMetadata;
+  readonly now: Date;
+  readonly eventId: string;
 }
 
 /**
@@ -35,34 +51,37 @@ export type SessionCommand =
   | { type: 'Connect'; connectionId: string }
   | { type: 'Disconnect'; connectionId: string }
   | { type: 'RequestRelease' }
-  | { type: 'End'; status: EndedStatus; reason: EndReason; detail?: string };
+  /** Only why: the status follows from the reason (endStatusFor). */
+  | { type: 'End'; reason: EndReason; detail?: string };
 
-export function decideSession(state: SessionState, command: SessionCommand, meta: EventMetadata): SessionEvent[] {
+export function decideSession(state: SessionState, command: SessionCommand, context: DecisionContext): SessionEvent[] {
+  const { meta } = context;
+  const options = { id: context.eventId, at: context.now };
   switch (command.type) {
     case 'Request':
       if (state.kind !== 'absent') throw new SessionRuleViolation('ALREADY_EXISTS', 'session already exists');
-      return [SessionRequested.create(command.data, meta)];
+      return [SessionRequested.create(command.data, meta, options)];
     case 'Schedule':
       if (state.kind !== 'pending') throw new SessionRuleViolation('NOT_PENDING', `cannot schedule a ${state.kind} session`);
-      return [SessionScheduled.create({ sessionId: state.id, nodeId: command.nodeId }, meta)];
+      return [SessionScheduled.create({ sessionId: state.id, nodeId: command.nodeId }, meta, options)];
     case 'Start':
       if (state.kind === 'ended') throw new SessionRuleViolation('ENDED', 'session ended before its browser started');
       if (state.kind !== 'pending') throw new SessionRuleViolation('NOT_PENDING', `cannot start a ${state.kind} session`);
-      return [SessionStarted.create({ sessionId: state.id, nodeId: command.nodeId, endpoint: command.endpoint, pid: command.pid }, meta)];
+      return [SessionStarted.create({ sessionId: state.id, nodeId: command.nodeId, endpoint: command.endpoint, pid: command.pid }, meta, options)];
     case 'Connect':
       if (state.kind !== 'running') throw new SessionRuleViolation('NOT_RUNNING', `session is ${state.kind}`);
-      return [ClientConnected.create({ sessionId: state.id, connectionId: command.connectionId, clients: state.clients + 1 }, meta)];
+      return [ClientConnected.create({ sessionId: state.id, connectionId: command.connectionId, clients: state.clients + 1 }, meta, options)];
     case 'Disconnect':
       if (state.kind !== 'running') return [];
-      return [ClientDisconnected.create({ sessionId: state.id, connectionId: command.connectionId, clients: Math.max(0, state.clients - 1) }, meta)];
+      return [ClientDisconnected.create({ sessionId: state.id, connectionId: command.connectionId, clients: Math.max(0, state.clients - 1) }, meta, options)];
     case 'RequestRelease':
       if (state.kind === 'absent') throw new SessionRuleViolation('NOT_FOUND', 'session not found');
       if (state.kind === 'ended' || state.releaseRequested) return [];
-      return [SessionReleaseRequested.create({ sessionId: state.id }, meta)];
+      return [SessionReleaseRequested.create({ sessionId: state.id }, meta, options)];
     case 'End':
       if (state.kind === 'absent') throw new SessionRuleViolation('NOT_FOUND', 'session not found');
       if (state.kind === 'ended') return [];
-      return [SessionEnded.create({ sessionId: state.id, status: command.status, reason: command.reason, detail: command.detail }, meta)];
+      return [SessionEnded.create({ sessionId: state.id, status: endStatusFor(command.reason), reason: command.reason, detail: command.detail }, meta, options)];
   }
 }
 

@@ -1,5 +1,5 @@
-import type { SessionEvent } from '@hangar/contracts';
-import { assertNever, type SessionState } from './session.state.js';
+import type { DomainEvent, SessionEvent } from '@hangar/contracts';
+import { assertNever, initialSessionState, type SessionState } from './session.state.js';
 
 /**
  * Folds one event into the state. Total and pure: an event that does not apply to the current
@@ -75,8 +75,26 @@ export function evolveSession(state: SessionState, event: SessionEvent, version 
   }
 }
 
-export function foldSession(events: Iterable<{ event: SessionEvent; seq: number }>, from: SessionState = { kind: 'absent', version: 0 }): SessionState {
+const SESSION_EVENT_TYPES: ReadonlySet<string> = new Set<SessionEvent['type']>([
+  'SessionRequested',
+  'SessionScheduled',
+  'SessionStarted',
+  'ClientConnected',
+  'ClientDisconnected',
+  'SessionReleaseRequested',
+  'SessionEnded',
+]);
+
+/** The events a session's state folds; anything else on its subject is ignored. */
+export const isSessionEvent = (event: DomainEvent): event is SessionEvent => SESSION_EVENT_TYPES.has(event.type);
+
+/**
+ * A session's state from events in hand, each at its stream sequence (as read from the log, or
+ * as appended by the writer that hands the session on). Stale is safe: the next append expects
+ * the last folded sequence, and a conflict reloads from the log.
+ */
+export function foldSession(events: Iterable<{ readonly event: DomainEvent; readonly seq: number }>, from: SessionState = initialSessionState): SessionState {
   let state = from;
-  for (const { event, seq } of events) state = evolveSession(state, event, seq);
+  for (const { event, seq } of events) if (isSessionEvent(event)) state = evolveSession(state, event, seq);
   return state;
 }
