@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { commandLine, listPids, processRunning } from '@hangar/chromium';
 
 /** The repository this test file belongs to. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -51,34 +52,24 @@ export const rawTraces = (output: string) => output.split('\n').filter((l) => /^
 
 /** Live processes whose command line mentions any of `markers` (a data, runtime or clone dir). */
 export function processesOf(...markers: string[]): { pid: number; cmd: string }[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)
-    .flatMap((d) => {
-      try {
-        const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
-        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-        if (stat[stat.lastIndexOf(')') + 2] === 'Z' || !markers.some((m) => cmd.includes(m))) return [];
-        return [{ pid: Number(d), cmd }];
-      } catch {
-        return [];
-      }
-    });
+  return listPids().flatMap((pid) => {
+    const cmd = commandLine(pid)?.trim();
+    return pid !== process.pid && cmd !== undefined && markers.some((m) => cmd.includes(m)) && processRunning(pid) ? [{ pid, cmd }] : [];
+  });
 }
 
 /** Live processes started with `NAME=value` in their environment (what a CLI passes to everything it spawns). */
 export function processesWithEnv(name: string, value: string): { pid: number; cmd: string }[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)
-    .flatMap((d) => {
-      try {
-        if (!readFileSync(`/proc/${d}/environ`, 'utf8').split('\0').includes(`${name}=${value}`)) return [];
-        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-        if (stat[stat.lastIndexOf(')') + 2] === 'Z') return [];
-        return [{ pid: Number(d), cmd: readFileSync(`/proc/${d}/cmdline`, 'utf8').replaceAll('\0', ' ').trim() }];
-      } catch {
-        return [];
-      }
-    });
+  return listPids().flatMap((pid) => {
+    if (pid === process.pid) return [];
+    try {
+      if (!readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`${name}=${value}`)) return [];
+    } catch {
+      return [];
+    }
+    const cmd = commandLine(pid)?.trim();
+    return cmd !== undefined && processRunning(pid) ? [{ pid, cmd }] : [];
+  });
 }
 
 /** Kills what a failed test left, so one failure does not leak into the next. */

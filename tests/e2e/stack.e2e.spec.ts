@@ -1,25 +1,19 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { commandLine, listPids, readStat } from '@hangar/chromium';
 import { chromiumProcesses, eventually, processAlive, tempDir } from '@hangar/testing';
 
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../packages/stack/dist/cli.js');
 
 /** Processes whose parent is `ppid`, with their command lines. */
 function children(ppid: number): { pid: number; cmd: string }[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .flatMap((d) => {
-      try {
-        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== ppid) return [];
-        return [{ pid: Number(d), cmd: readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ') }];
-      } catch {
-        return [];
-      }
-    });
+  return listPids().flatMap((pid) => {
+    const cmd = readStat(pid)?.ppid === ppid ? commandLine(pid) : undefined;
+    return cmd === undefined ? [] : [{ pid, cmd }];
+  });
 }
 
 describe('npm start, killed with SIGKILL', () => {

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { REGIONS } from '@hangar/contracts';
-import { boolFromEnv, commonEnv, findChromium, intFromEnv, internalSecretEnv, parseEnv } from '@hangar/runtime';
+import { findChromium } from '@hangar/chromium';
+import { boolFromEnv, commonEnv, intFromEnv, internalSecretEnv, parseEnv } from '@hangar/runtime';
 import { defaultMaxSessions, defaultWarmPoolSize, hostResources } from './node/host-capacity.js';
 
 // A host name like `ip-10-0-0-7.ec2.internal` is not a valid subject token: the dots would

@@ -3,8 +3,7 @@ import path from 'node:path';
 import puppeteer from 'puppeteer-core';
 import type { BrowserSettings } from '@hangar/contracts';
 import { eventually } from '@hangar/testing';
-import { listProcesses } from './chromium/process-group.js';
-import { canLeaveIdleScheduling, SCHED_IDLE, SCHED_OTHER, threadPolicies } from './chromium/process-scheduling.js';
+import { canLeaveIdleScheduling, listProcesses, SCHED_IDLE, SCHED_OTHER, threadPolicies, userDataDir } from '@hangar/chromium';
 import {
   chromiumPids,
   drainOnNode,
@@ -15,7 +14,6 @@ import {
   sessionProfileDir,
   startOnNode,
   stopOnNode,
-  userDataDir,
   waitForEvent,
   warmProfileDirs,
   type RunningNode,

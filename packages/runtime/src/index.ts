@@ -5,7 +5,6 @@ export * from './lifecycle.js';
 export * from './ops-server.js';
 export * from './keyed-queue.js';
 export * from './system.js';
-export * from './chromium-flags.js';
 export * from './next-flight.js';
 export * from './internal-token.js';
 export * from './tokens.js';

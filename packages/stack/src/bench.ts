@@ -1,8 +1,8 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findChromium } from '@hangar/runtime';
+import { commandLine, findChromium } from '@hangar/chromium';
 import { baselinePids } from './bench/baseline.browser.js';
 import { loadBenchConfig } from './bench/bench.config.js';
 import { benchCdpRoundTrip } from './bench/cdp-roundtrip.bench.js';
@@ -171,13 +171,7 @@ for (let waited = 0; left.length > 0 && waited < 5_000; waited += 100) {
   await sleep(100);
   left = leftovers(baselinePids, dataDir);
 }
-const describePid = (pid: number) => {
-  try {
-    return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').slice(0, 200)}`;
-  } catch {
-    return `${pid} (gone)`;
-  }
-};
+const describePid = (pid: number) => `${pid} ${commandLine(pid)?.slice(0, 200) ?? '(gone)'}`;
 const leftoverProcesses = left.map(describePid);
 if (left.length > 0) {
   progress(`LEFTOVER processes after stop; killing them:\n  ${leftoverProcesses.join('\n  ')}`);

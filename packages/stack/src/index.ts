@@ -1,4 +1,4 @@
-export { findChromium, findNatsServer } from '@hangar/runtime';
+export { findNatsServer } from '@hangar/runtime';
 export * from './free-port.js';
 export * from './nats-server.js';
 export * from './postgres.js';

@@ -10,7 +10,8 @@ import { seedProject, type ProjectSeed } from './seed.js';
 import { startService, type LogSink, type RunningService, type ServiceName } from './services.js';
 import { serverDirs, startServers } from './stack-servers.js';
 import { asStartFailure, step, StartFailure } from './start-failure.js';
-import { findChromium, findNatsServer } from '@hangar/runtime';
+import { findChromium } from '@hangar/chromium';
+import { findNatsServer } from '@hangar/runtime';
 import { waitForNodes } from './wait-for-nodes.js';
 
 export interface StackOptions {

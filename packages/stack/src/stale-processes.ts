@@ -1,20 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
-
-/** Pids of live (non-zombie) processes whose command line contains `marker`. */
-export function processesMatching(marker: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').includes(marker)) continue;
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (stat[stat.lastIndexOf(')') + 2] !== 'Z') pids.push(Number(entry));
-    } catch {
-      // Gone between readdir and read.
-    }
-  }
-  return pids;
-}
+import { processesMatching } from '@hangar/chromium';
 
 /**
  * Kills what a previous run of the stack left on this data dir (it was SIGKILLed and could not

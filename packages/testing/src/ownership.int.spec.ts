@@ -1,24 +1,12 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { commandLine, processesMatching } from '@hangar/chromium';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** Live processes whose command line contains `marker`. */
-function running(marker: string): string[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .flatMap((d) => {
-      try {
-        const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replaceAll('\0', ' ');
-        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-        return cmd.includes(marker) && stat[stat.lastIndexOf(')') + 2] !== 'Z' ? [cmd] : [];
-      } catch {
-        return [];
-      }
-    });
-}
+const running = (marker: string): string[] => processesMatching(marker).flatMap((pid) => commandLine(pid) ?? []);
 
 /**
  * The repository's jest setup run on two fixture files that misbehave on purpose

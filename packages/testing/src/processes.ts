@@ -1,16 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { processesMatching } from '@hangar/stack';
+import { commandLine, processesMatching } from '@hangar/chromium';
 
-export { processesMatching };
-
+/** Live Chromium processes (a `--user-data-dir` in their command line) whose command line contains `marker`. */
 export const chromiumProcesses = (marker = '') =>
   processesMatching('--user-data-dir=').filter((pid) => {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      return /chrom/i.test(cmd) && cmd.includes(marker);
-    } catch {
-      return false;
-    }
+    const cmd = commandLine(pid);
+    return cmd !== undefined && /chrom/i.test(cmd) && cmd.includes(marker);
   });
 
 /** Whether a process with this pid exists (a zombie counts until it is reaped). */

@@ -1,4 +1,4 @@
-import { CHROMIUM_HOST_FLAGS } from '@hangar/runtime';
+import { CHROMIUM_HOST_FLAGS } from '@hangar/chromium';
 import type { BrowserSettings } from '@hangar/contracts';
 
 /** Browserbase's default viewport; a session that names none gets this window. */

@@ -8,7 +8,7 @@ import type { BrowserIsolation } from '../isolation/browser-isolation.service.js
 import { chromiumArgs } from './chromium.flags.js';
 import { ChromiumProcess, type ExitTimeouts } from './chromium.process.js';
 import { ownGroup, releaseGroup } from './owned-groups.js';
-import { signalGroup, waitGroupsGone } from './process-group.js';
+import { signalGroup, waitGroupsGone } from '@hangar/chromium';
 
 export class LaunchFailed extends Error {}
 

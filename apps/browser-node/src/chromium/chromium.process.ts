@@ -3,7 +3,7 @@ import type { BrowserFolders } from '../isolation/browser-folders.js';
 import type { BrowserPlace } from '../isolation/browser-isolation.service.js';
 import type { BrowserUser } from '../isolation/browser-users.js';
 import { releaseGroup } from './owned-groups.js';
-import { signalGroup, waitGroupsGone } from './process-group.js';
+import { signalGroup, waitGroupsGone } from '@hangar/chromium';
 
 export interface ExitInfo {
   code: number | null;

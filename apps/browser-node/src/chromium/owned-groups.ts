@@ -1,4 +1,4 @@
-import { signalGroup } from './process-group.js';
+import { signalGroup } from '@hangar/chromium';
 
 /** Process groups of every Chromium this process spawned and has not yet seen gone. */
 const owned = new Set<number>();

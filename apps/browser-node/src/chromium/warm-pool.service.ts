@@ -8,7 +8,8 @@ import { NODE_CONFIG } from '../tokens.js';
 import { LaunchFailed, launchChromium } from './chromium.launcher.js';
 import type { ChromiumProcess } from './chromium.process.js';
 import { firstPageListed } from './first-page.js';
-import { canLeaveIdleScheduling, leaveIdleScheduling } from './process-scheduling.js';
+import { canLeaveIdleScheduling } from '@hangar/chromium';
+import { leaveIdleScheduling } from './process-scheduling.js';
 import { markSession, warmProfileDir } from './warm-profile.js';
 
 const RETRY_MIN_MS = 1_000;

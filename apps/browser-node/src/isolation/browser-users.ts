@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { processesOfUid, processStartTime } from '../chromium/process-group.js';
+import { processesOfUid, processStartTime } from '@hangar/chromium';
 
 const run = promisify(execFile);
 

@@ -4,13 +4,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { createLogger, findChromium } from '@hangar/runtime';
+import { findChromium, processesOfUid } from '@hangar/chromium';
+import { createLogger } from '@hangar/runtime';
 import { eventually, tempDir } from '@hangar/testing';
 import { launchChromium } from '../chromium/chromium.launcher.js';
 import type { ChromiumProcess } from '../chromium/chromium.process.js';
 import type { NodeConfig } from '../env.js';
 import { BrowserIsolation } from './browser-isolation.service.js';
-import { processesOfUid } from '../chromium/process-group.js';
 import { DEFAULT_LEASE_DIR } from './browser-users.js';
 
 /**
@@ -169,7 +169,7 @@ function asUser(uid: number, gid: number, command: string, args: string[]) {
       frame.src = url;
       document.body.append(frame);
       await new Promise((r) => setTimeout(r, 300));
-      let framed = 'unreadable';
+      let framed: string;
       try {
         framed = frame.contentDocument?.body?.innerText ?? 'unreadable';
       } catch {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { subjects } from '@hangar/contracts';
 import { SessionRuleViolation, sessionAggregate } from '@hangar/domain';
 import { executeCommand, type EventStore } from '@hangar/messaging';
 import type { Logger } from '@hangar/runtime';
-import { processesWithArgPrefix, signalGroup, waitGroupsGone } from '../chromium/process-group.js';
+import { ownProcessGroup, processesWithArgPrefix, signalGroup, waitGroupsGone } from '@hangar/chromium';
 import { isWarmProfile, markedSession } from '../chromium/warm-profile.js';
 
 export interface SweepOptions {
@@ -15,11 +15,6 @@ export interface SweepOptions {
   confirmExitMs?: number;
   /** How many leftover Chromium processes got SIGKILL (the node's metrics). */
   onOrphansKilled?: (count: number) => void;
-}
-
-async function ownProcessGroup(): Promise<number> {
-  const stat = await readFile('/proc/self/stat', 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
 }
 
 /**
@@ -33,7 +28,7 @@ async function ownProcessGroup(): Promise<number> {
  */
 export async function sweepOrphans({ profilesRoot, store, logger, confirmExitMs = 5_000, onOrphansKilled }: SweepOptions): Promise<string[]> {
   const marker = `--user-data-dir=${profilesRoot}/`;
-  const ownGroup = await ownProcessGroup();
+  const ownGroup = ownProcessGroup();
   const orphans = processesWithArgPrefix(marker);
   const groups = new Set(orphans.map((p) => p.pgrp).filter((g) => g > 1 && g !== ownGroup));
   for (const pgid of groups) signalGroup(pgid, 'SIGKILL');

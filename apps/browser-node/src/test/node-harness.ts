@@ -17,7 +17,8 @@ import {
 } from '@hangar/contracts';
 import { endStatusFor, sessionAggregate } from '@hangar/domain';
 import { executeCommand, natsCommandTransport, sendCommand, type EventStore } from '@hangar/messaging';
-import { findChromium, SERVICE_ENTRYPOINTS, startService, type RunningService } from '@hangar/stack';
+import { commandLine, findChromium, processRunning, readStat, userDataDir } from '@hangar/chromium';
+import { SERVICE_ENTRYPOINTS, startService, type RunningService } from '@hangar/stack';
 import { chromiumProcesses, own, startTestNats, tempDir, type TestNats } from '@hangar/testing';
 
 /**
@@ -142,18 +143,6 @@ export const profileChromiumPids = (profileDir: string) => chromiumProcesses(`--
 /** Live Chromium processes of one session (its profile dir, warm or not). */
 export const sessionChromiumPids = (profilesRoot: string, sessionId: string) => profileChromiumPids(sessionProfileDir(profilesRoot, sessionId));
 
-/**
- * The profile dir a Chromium process was started with. Chromium's helpers rewrite their command
- * line into one space-separated string (setproctitle), so it is not split on NULs.
- */
-export function userDataDir(pid: number): string | undefined {
-  try {
-    return /--user-data-dir=(\S+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '))?.[1];
-  } catch {
-    return undefined;
-  }
-}
-
 /** The browser's folder (src/isolation/browser-folders.ts): its `--user-data-dir` is `<folder>/profile`. */
 export function browserFolder(pid: number): string | undefined {
   const profile = userDataDir(pid);
@@ -172,14 +161,7 @@ export const idleWarmPids = (profilesRoot: string) =>
 
 /** The browser (process group leader) pids of a node's idle warm browsers. */
 export function idleWarmBrowserPids(profilesRoot: string): number[] {
-  return idleWarmPids(profilesRoot).filter((pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pid;
-    } catch {
-      return false;
-    }
-  });
+  return idleWarmPids(profilesRoot).filter((pid) => readStat(pid)?.pgrp === pid);
 }
 
 /**
@@ -199,11 +181,8 @@ export function nonWarmChromiumPids(profilesRoot: string): number[] {
 /** `<pid> <command line>` of each process still there, for a readable leak report. */
 export function describeProcesses(pids: number[]): string[] {
   return pids.flatMap((pid) => {
-    try {
-      return [`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').slice(0, 400)}`];
-    } catch {
-      return [];
-    }
+    const cmd = commandLine(pid);
+    return cmd === undefined ? [] : [`${pid} ${cmd.slice(0, 400)}`];
   });
 }
 
@@ -218,14 +197,8 @@ export function killChromium(profilesRoot: string, pids = chromiumPids(profilesR
   }
 }
 
-export function processAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+/** Whether the process still runs: a zombie does not (unlike `processAlive` of @hangar/testing). */
+export const processAlive = (pid: number): boolean => processRunning(pid);
 
 /** Appends SessionRequested + SessionScheduled as the scheduler would; returns the session id. */
 export async function requestSession(h: Harness, nodeId: string, options: { keepAlive?: boolean; browserSettings?: BrowserSettings } = {}): Promise<string> {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { findChromium } from '@hangar/runtime';
+import { findChromium } from '@hangar/chromium';
 
 export interface TestChromium {
   /** DevTools port on 127.0.0.1 and the browser target's path, as the launcher reads them. */

@@ -1,5 +1,5 @@
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { findChromium } from '@hangar/runtime';
+import { findChromium } from '@hangar/chromium';
 import { tempDir } from '@hangar/testing';
 import type { RunningGateway } from '../app.factory.js';
 import { bootGateway, startInfra, type Infra } from '../testing/infra.js';

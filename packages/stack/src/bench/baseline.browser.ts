@@ -1,5 +1,5 @@
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { CHROMIUM_HOST_FLAGS } from '@hangar/runtime';
+import { CHROMIUM_HOST_FLAGS } from '@hangar/chromium';
 
 /**
  * The browser-node's command line (apps/browser-node/src/chromium/chromium.flags.ts) for a session

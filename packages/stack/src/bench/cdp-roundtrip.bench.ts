@@ -1,6 +1,7 @@
 import puppeteer, { type Browser, type CDPSession } from 'puppeteer-core';
 import type { EventStore } from '@hangar/messaging';
-import { directDevtoolsUrl, sessionPid } from './chromium.processes.js';
+import { devtoolsAddress } from '@hangar/chromium';
+import { sessionPid } from './chromium.processes.js';
 import type { HangarClient } from './hangar.client.js';
 import { since, summarize, type Summary } from './stats.js';
 
@@ -38,7 +39,7 @@ export async function benchCdpRoundTrip(client: HangarClient, store: EventStore,
   const viaGateway = await puppeteer.connect({ browserWSEndpoint: session.connectUrl });
   let direct: Browser | undefined;
   try {
-    direct = await puppeteer.connect({ browserWSEndpoint: directDevtoolsUrl(await sessionPid(store, session.id)) });
+    direct = await puppeteer.connect({ browserWSEndpoint: devtoolsAddress(await sessionPid(store, session.id)) });
     const [proxied, raw] = [await pageSession(viaGateway), await pageSession(direct)];
     for (let i = 0; i < 100; i++) {
       await evaluate(proxied);

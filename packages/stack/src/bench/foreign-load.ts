@@ -1,29 +1,15 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import { listPids, readStat, type ProcStat } from '@hangar/chromium';
 
-interface Proc {
-  ppid: number;
-  pgrp: number;
-  state: string;
-  cpuTicks: number;
-  comm: string;
-}
+type Proc = Pick<ProcStat, 'ppid' | 'pgrp' | 'state' | 'cpuTicks' | 'comm'>;
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 function snapshot(): Map<number, Proc> {
   const procs = new Map<number, Proc>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
-      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      // f[1] ppid, f[2] pgrp, f[11] utime, f[12] stime (fields 4, 5, 14, 15 of stat).
-      procs.set(Number(entry), { ppid: Number(f[1]), pgrp: Number(f[2]), state: f[0]!, cpuTicks: Number(f[11]) + Number(f[12]), comm });
-    } catch {
-      // Exited between readdir and read.
-    }
+  for (const pid of listPids()) {
+    const stat = readStat(pid); // undefined: exited between the listing and the read
+    if (stat) procs.set(pid, stat);
   }
   return procs;
 }

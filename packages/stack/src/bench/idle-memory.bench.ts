@@ -1,7 +1,8 @@
 import type { Browser } from 'puppeteer-core';
 import type { EventStore } from '@hangar/messaging';
 import { launchBaseline } from './baseline.browser.js';
-import { groupPssBytes, processGroup, sessionPid } from './chromium.processes.js';
+import { groupMembers, groupPssBytes } from '@hangar/chromium';
+import { sessionPid } from './chromium.processes.js';
 import type { HangarClient } from './hangar.client.js';
 import { summarize, type Summary } from './stats.js';
 
@@ -33,7 +34,7 @@ export async function benchIdleMemory(client: HangarClient, store: EventStore, c
     for (let i = 0; i < k; i++) ids.push((await client.create({ keepAlive: true })).id);
     const pids = await Promise.all(ids.map((id) => sessionPid(store, id)));
     await sleep(SETTLE_MS);
-    hangar = pids.map((pid) => ({ pss: groupPssBytes(pid), procs: processGroup(pid).length }));
+    hangar = pids.map((pid) => ({ pss: groupPssBytes(pid), procs: groupMembers(pid).length }));
   } finally {
     for (const id of ids) await client.release(id).catch(() => undefined);
   }
@@ -45,7 +46,7 @@ export async function benchIdleMemory(client: HangarClient, store: EventStore, c
     await sleep(SETTLE_MS);
     baseline = browsers.map((b) => {
       const pid = b.process()!.pid!;
-      return { pss: groupPssBytes(pid), procs: processGroup(pid).length };
+      return { pss: groupPssBytes(pid), procs: groupMembers(pid).length };
     });
   } finally {
     for (const b of browsers) await b.close().catch(() => undefined);
