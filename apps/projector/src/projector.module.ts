@@ -1,5 +1,5 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { createDb, DATABASE, ensureDatabase, migrateToLatest, repositories, type Database, type Kysely } from '@hangar/db';
+import { createDb, DATABASE, ensureDatabase, migrateToLatest, pingDb, repositories, type Database, type Kysely } from '@hangar/db';
 import { EVENTS_WILDCARD } from '@hangar/contracts';
 import { MessagingModule, NATS_CONNECTION, runCheckpointedFollower, type NatsConnection } from '@hangar/messaging';
 import { LOGGER, startOpsServer, type Logger, type OpsServer } from '@hangar/runtime';
@@ -27,7 +27,7 @@ class ProjectorRunner implements OnApplicationBootstrap, OnApplicationShutdown {
       port: this.env.HANGAR_OPS_PORT,
       host: this.env.HANGAR_OPS_HOST,
       service: 'projector',
-      ready: async () => !this.nc.isClosed() && (await this.db.selectNoFrom((eb) => eb.val(1).as('one')).execute().then(() => true, () => false)),
+      ready: async () => !this.nc.isClosed() && (await pingDb(this.db).then(() => true, () => false)),
     });
     const service = new ProjectorService(this.db, this.env.HANGAR_PROJECTION_NAME, this.logger, this.ops.registry);
     const name = this.env.HANGAR_PROJECTION_NAME;

@@ -1,8 +1,9 @@
-import { repositories, type Database, type Kysely } from '@hangar/db';
+import { inTransaction, repositories, type Database, type Kysely } from '@hangar/db';
 import type { Logger } from '@hangar/runtime';
 import { Histogram, Counter, type Registry } from 'prom-client';
 import { toSnapshot, type SessionState } from '@hangar/domain';
-import { applyToReadModel, foldInMemory, SessionStates, type LoggedEvent } from './read-model.projection.js';
+import { applyToReadModel, type LoggedEvent } from './projections/read-model.js';
+import { foldInMemory, SessionStates } from './projections/sessions.projection.js';
 
 /**
  * Exactly-once application on top of at-least-once delivery: the event rows, the projection rows
@@ -97,15 +98,14 @@ export class ProjectorService {
     let folded = new Map<string, SessionState>();
     let fresh: LoggedEvent[];
     try {
-      fresh = await this.db.transaction().execute(async (trx) => {
-        const repos = repositories(trx);
+      fresh = await inTransaction(this.db, async (repos) => {
         const position = await repos.checkpoints.positionForUpdate(this.name);
         // Someone else (a replica with the same name, a rebuild) moved the checkpoint since this
         // process last committed: what it holds in memory may be behind.
         if (position !== this.committed) this.states.clear();
         const unseen = batch.filter((e) => e.seq > position);
         if (unseen.length === 0) return unseen;
-        folded = await applyToReadModel(trx, unseen, this.states);
+        folded = await applyToReadModel(repos, unseen, this.states);
         await repos.checkpoints.advance(this.name, unseen.at(-1)!.seq);
         return unseen;
       });

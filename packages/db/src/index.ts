@@ -10,5 +10,5 @@ export * from './repositories/events.repository.js';
 export * from './repositories/checkpoints.repository.js';
 export * from './repositories/nodes.repository.js';
 export * from './repositories/projection.repository.js';
-export { sql } from 'kysely';
-export type { Kysely, Transaction } from 'kysely';
+// The handle's type only: queries are this package's repositories' (kysely-boundary.spec.ts).
+export type { Kysely } from 'kysely';
