@@ -1,5 +1,5 @@
-import { subjects } from '@hangar/contracts';
 import { commandLine, isRunning, listPids, readStat } from '@hangar/chromium';
+import { subjects } from '@hangar/contracts';
 import type { EventStore } from '@hangar/messaging';
 
 /** The Chromium pid a session runs, as its SessionStarted event recorded it. */

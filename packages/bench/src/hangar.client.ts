@@ -1,4 +1,4 @@
-import type { Stack } from '../stack.js';
+import type { Stack } from '@hangar/stack';
 
 export interface CreatedSession {
   id: string;

@@ -1,7 +1,7 @@
 import puppeteer, { type Browser, type CDPSession } from 'puppeteer-core';
-import type { EventStore } from '@hangar/messaging';
 import { devtoolsAddress } from '@hangar/chromium';
-import { sessionPid } from './chromium.processes.js';
+import type { EventStore } from '@hangar/messaging';
+import { sessionPid } from './run-processes.js';
 import type { HangarClient } from './hangar.client.js';
 import { since, summarize, type Summary } from './stats.js';
 

@@ -1,8 +1,8 @@
 import type { Browser } from 'puppeteer-core';
+import { groupMembers, groupPssBytes } from '@hangar/chromium';
 import type { EventStore } from '@hangar/messaging';
 import { launchBaseline } from './baseline.browser.js';
-import { groupMembers, groupPssBytes } from '@hangar/chromium';
-import { sessionPid } from './chromium.processes.js';
+import { sessionPid } from './run-processes.js';
 import type { HangarClient } from './hangar.client.js';
 import { summarize, type Summary } from './stats.js';
 
