@@ -35,11 +35,16 @@ export class FleetRegistry {
         if (err) return;
         const parsed = nodeHeartbeatMessage.safeParse(msg.json());
         if (!parsed.success) return this.logger.warn({ subject: msg.subject }, 'malformed heartbeat ignored');
-        const known = this.nodes.get(parsed.data.nodeId);
-        this.nodes.set(parsed.data.nodeId, { heartbeat: parsed.data, lastSeen: this.now(), lost: false, placed: 0 });
-        if (!known || known.lost) this.logger.info({ nodeId: parsed.data.nodeId, region: parsed.data.region, returned: !!known }, 'node seen');
+        this.heard(parsed.data);
       },
     });
+  }
+
+  /** A node's heartbeat: it is live, with what it reports, from now. */
+  heard(heartbeat: NodeHeartbeat): void {
+    const known = this.nodes.get(heartbeat.nodeId);
+    this.nodes.set(heartbeat.nodeId, { heartbeat, lastSeen: this.now(), lost: false, placed: 0 });
+    if (!known || known.lost) this.logger.info({ nodeId: heartbeat.nodeId, region: heartbeat.region, returned: !!known }, 'node seen');
   }
 
   stop(): void {
