@@ -1,4 +1,4 @@
-import type { Database, Kysely } from '@hangar/db';
+import { repositories, type Database, type Kysely } from '@hangar/db';
 
 const METRIC = 'hangar_projection_lag_seconds';
 
@@ -78,11 +78,5 @@ export function fractionAtOrBelow(h: LagHistogram, le: number): number {
  * resolution, since `occurredAt` is an ISO string with milliseconds.
  */
 export async function eventTableLagSamplesMs(db: Kysely<Database>, fromMs: number, toMs: number): Promise<number[]> {
-  const rows = await db
-    .selectFrom('events')
-    .select(['occurred_at', 'recorded_at'])
-    .where('occurred_at', '>=', new Date(fromMs))
-    .where('occurred_at', '<=', new Date(toMs))
-    .execute();
-  return rows.map((r) => r.recorded_at.getTime() - r.occurred_at.getTime());
+  return repositories(db).events.recordingLagsMs(fromMs, toMs);
 }
