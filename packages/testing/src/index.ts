@@ -4,3 +4,4 @@ export * from './ownership.js';
 export * from './nats-cluster.js';
 export * from './network.js';
 export * from './prometheus.js';
+export * from './s3-server.js';

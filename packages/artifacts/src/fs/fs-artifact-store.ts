@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { checkArtifactKey, checkArtifactPrefix, type ArtifactBody, type ArtifactEntry, type ArtifactStore, type PutOptions, type StoredArtifact } from '../artifact-store.js';
+import { MeasuredBody } from '../measured-body.js';
+
+/** Where puts are written before they are renamed into place; never a valid key (it starts with a dot). */
+const PARTIAL_DIR = '.partial';
+
+/**
+ * Artifacts as files under one folder (`HANGAR_DATA_DIR/artifacts` for `npm start`): for one
+ * host, where the node and the gateway share a disk. A put is written to `.partial/` and
+ * renamed into place, so a reader never sees half a file and a crash leaves only a partial
+ * file, which the next open sweeps. Keys map to paths as they are (checkArtifactKey lets
+ * nothing through that leaves the root); the folder is 0700 to the service's user.
+ */
+export class FsArtifactStore implements ArtifactStore {
+  readonly kind = 'fs';
+
+  private constructor(private readonly root: string) {}
+
+  static async open(root: string): Promise<FsArtifactStore> {
+    const absolute = path.resolve(root);
+    await mkdir(absolute, { recursive: true, mode: 0o700 });
+    // What a put killed half-way left: never visible under a key, removed at the next open.
+    await rm(path.join(absolute, PARTIAL_DIR), { recursive: true, force: true });
+    await mkdir(path.join(absolute, PARTIAL_DIR), { mode: 0o700 });
+    return new FsArtifactStore(absolute);
+  }
+
+  private file(key: string): string {
+    return path.join(this.root, checkArtifactKey(key));
+  }
+
+  async put(key: string, body: ArtifactBody, options: PutOptions = {}): Promise<StoredArtifact> {
+    const target = this.file(key);
+    const partial = path.join(this.root, PARTIAL_DIR, randomUUID());
+    const measured = MeasuredBody.of(key, body, options.maxBytes);
+    try {
+      await pipeline(measured, createWriteStream(partial, { mode: 0o600, flags: 'wx' }));
+      await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+      await rename(partial, target);
+    } catch (err) {
+      await rm(partial, { force: true });
+      throw err;
+    }
+    return { key, bytes: measured.bytes, sha256: measured.sha256() };
+  }
+
+  async get(key: string): Promise<Buffer | undefined> {
+    try {
+      return await readFile(this.file(key));
+    } catch (err) {
+      if (missing(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async stream(key: string): Promise<Readable | undefined> {
+    const file = this.file(key);
+    try {
+      if (!(await stat(file)).isFile()) return undefined;
+    } catch (err) {
+      if (missing(err)) return undefined;
+      throw err;
+    }
+    return createReadStream(file);
+  }
+
+  async list(prefix: string): Promise<ArtifactEntry[]> {
+    checkArtifactPrefix(prefix);
+    // The deepest folder the prefix names in full; keys under it are filtered by the rest.
+    const slash = prefix.lastIndexOf('/');
+    const base = slash < 0 ? '' : prefix.slice(0, slash);
+    const entries: ArtifactEntry[] = [];
+    await this.walk(base, prefix, entries);
+    return entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  private async walk(relative: string, prefix: string, into: ArtifactEntry[]): Promise<void> {
+    let names: import('node:fs').Dirent[];
+    try {
+      names = await readdir(path.join(this.root, relative), { withFileTypes: true });
+    } catch (err) {
+      if (missing(err)) return;
+      throw err;
+    }
+    for (const entry of names) {
+      if (relative === '' && entry.name === PARTIAL_DIR) continue;
+      const key = relative === '' ? entry.name : `${relative}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (`${key}/`.startsWith(prefix) || prefix.startsWith(`${key}/`)) await this.walk(key, prefix, into);
+      } else if (entry.isFile() && key.startsWith(prefix)) {
+        into.push({ key, bytes: (await stat(path.join(this.root, key))).size });
+      }
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.file(key), { force: true });
+  }
+
+  async close(): Promise<void> {
+    // Nothing held open between calls.
+  }
+}
+
+const missing = (err: unknown) => ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
