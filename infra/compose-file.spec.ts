@@ -3,7 +3,7 @@
 // `npm run test:compose` builds and runs the stack itself with podman.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import Ajv2019 from 'ajv/dist/2019.js';
+import { Ajv2019 } from 'ajv/dist/2019.js';
 import { parse } from 'yaml';
 
 type Service = {
@@ -49,7 +49,7 @@ describe('docker-compose.yml', () => {
   it('checks the health of every service; one-shots say they have none', () => {
     for (const [name, s] of services) {
       const oneShot = s.restart === 'no';
-      expect([name, oneShot ? s.healthcheck?.disable : s.healthcheck?.test?.length! > 0]).toEqual([name, true]);
+      expect([name, oneShot ? s.healthcheck?.disable : (s.healthcheck?.test?.length ?? 0) > 0]).toEqual([name, true]);
     }
   });
 

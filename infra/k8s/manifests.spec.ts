@@ -101,7 +101,7 @@ describe('infra/k8s manifests', () => {
 
   it('select existing pods in every disruption budget and network policy', () => {
     const matches = (selector: Record<string, string>) => podLabels.some((l) => Object.entries(selector).every(([k, v]) => l[k] === v));
-    for (const pdb of objects('PodDisruptionBudget') as { spec: { selector: { matchLabels: Record<string, string> } } }[]) {
+    for (const pdb of objects('PodDisruptionBudget') as unknown as { spec: { selector: { matchLabels: Record<string, string> } } }[]) {
       expect(matches(pdb.spec.selector.matchLabels)).toBe(true);
     }
     const yaml = JSON.stringify(objects('NetworkPolicy'));

@@ -123,7 +123,7 @@ describe('a fleet of nodes under failure', () => {
   });
 
   it('ends the sessions of a kill -9ed node that does not come back, then sweeps its browsers when it does', async () => {
-    const sessions = [];
+    const sessions: { id: string; connectUrl: string; node: string }[] = [];
     while (!sessions.some((s) => s.node === 'node-2')) {
       const s = await bb.sessions.create({ projectId, keepAlive: true });
       sessions.push({ ...s, node: (await nodeOf(s.id)).nodeId });
@@ -176,7 +176,7 @@ describe('a fleet of nodes under failure', () => {
   });
 
   it('fails over to the standby scheduler after kill -9 of the leader, losing nothing and admitting no more than the limit', async () => {
-    const keep = await bb.sessions.create({ projectId, keepAlive: true, timeout: 21600 });
+    const keep = await bb.sessions.create({ projectId, keepAlive: true, api_timeout: 21600 });
     const holders = await Promise.all(Array.from({ length: 3 }, () => bb.sessions.create({ projectId, keepAlive: true })));
     // 4 of 5 slots in use. Kill whichever scheduler leads (it is the one answering status).
     const leader = leaderLabel(t);

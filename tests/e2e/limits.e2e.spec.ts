@@ -44,7 +44,7 @@ describe('limits, deadlines and isolation', () => {
 
   it('times a session out at its timeout (TIMED_OUT) even while a client is connected', async () => {
     // 250 "seconds" of 20 ms: 5 s, room for a connect on a loaded machine.
-    const created = await bb.sessions.create({ projectId: t.stack.projectId, keepAlive: true, timeout: 250 });
+    const created = await bb.sessions.create({ projectId: t.stack.projectId, keepAlive: true, api_timeout: 250 });
     const browser = await puppeteer.connect({ browserWSEndpoint: created.connectUrl });
     const disconnected = new Promise<void>((resolve) => browser.once('disconnected', () => resolve()));
     const ended = await eventually(() => bb.sessions.retrieve(created.id), (s) => s.status !== 'RUNNING', 15_000);
@@ -55,7 +55,7 @@ describe('limits, deadlines and isolation', () => {
   });
 
   it('ends a session nobody connects to within the connect window', async () => {
-    const created = await bb.sessions.create({ projectId: t.stack.projectId, keepAlive: true, timeout: 21600 });
+    const created = await bb.sessions.create({ projectId: t.stack.projectId, keepAlive: true, api_timeout: 21600 });
     const ended = await eventually(() => bb.sessions.retrieve(created.id), (s) => s.status !== 'RUNNING', 15_000);
     expect(ended.status).toBe('TIMED_OUT');
   });
@@ -111,7 +111,7 @@ describe('limits, deadlines and isolation', () => {
   it('rebuilds the scheduler from the event log after a kill -9: limits and deadlines still hold', async () => {
     // 1000 "seconds" of 20 ms: 20 s, past the worst case before the limit is checked: a create
     // that raced the kill (the 8 s command deadline), the restart, and the dead leader's 3 s lease.
-    const survivor = await bb.sessions.create({ projectId: t.stack.projectId, keepAlive: true, timeout: 1000 });
+    const survivor = await bb.sessions.create({ projectId: t.stack.projectId, keepAlive: true, api_timeout: 1000 });
     const client = await puppeteer.connect({ browserWSEndpoint: survivor.connectUrl });
     await t.stack.services.get('scheduler-1')!.stop('SIGKILL');
     // While no scheduler answers, a create fails fast and retryably.

@@ -41,7 +41,7 @@ describe('the CDP guard on a node', () => {
 
     const page = await firstPage(browser);
     await page.goto(`${site.url}/form`);
-    const input = (await page.$('#f'))!;
+    const input = (await page.$('input#f'))!;
     await expect(input.uploadFile('/etc/hostname')).rejects.toThrow(/Hangar refused DOM\.setFileInputFiles/);
     await input.uploadFile(upload);
     expect(await page.evaluate("document.getElementById('f').files[0].text()")).toBe('uploaded on the node');

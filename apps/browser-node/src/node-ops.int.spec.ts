@@ -41,8 +41,8 @@ describe('browser-node ops server', () => {
     expect(value(warmRunning, 'hangar_node_launch_duration_seconds_count', { kind: 'warm' })).toBe(1);
 
     // A viewport of its own needs its own command line: a fresh launch.
-    const freshId = await requestSession(fx.h, 'ops-1');
-    expect(await startOnNode(fx.h, 'ops-1', freshId, { viewport: { width: 800, height: 600 } })).toMatchObject({ ok: true });
+    const freshId = await requestSession(fx.h, 'ops-1', { browserSettings: { viewport: { width: 800, height: 600 } } });
+    expect(await startOnNode(fx.h, 'ops-1', freshId)).toMatchObject({ ok: true });
     const bothRunning = await metrics();
     expect(value(bothRunning, 'hangar_node_sessions_running')).toBe(2);
     expect(value(bothRunning, 'hangar_node_launches_total', { kind: 'fresh' })).toBe(1);

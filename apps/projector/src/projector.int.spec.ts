@@ -57,7 +57,7 @@ describe('projector on a real Postgres', () => {
     const stored = await pg.db.selectFrom('events').select('seq').where('subject', '=', subjects.sessionEvents(sessionId)).execute();
     expect(stored).toHaveLength(3);
 
-    expect(await projector.handle([{ ...history[5]!, seq: ++seq }])).toEqual({ applied: 1, skipped: 0 });
+    expect(await projector.handle([{ ...history[5]!, seq: seq + 1 }])).toEqual({ applied: 1, skipped: 0 });
     expect(await repos.sessions.findById(projectId, sessionId)).toMatchObject({ status: 'COMPLETED', endReason: 'RELEASED' });
     expect(await repos.sessions.list(projectId, { metadata: { path: ['run', 'id'], value: 'r1' } })).toHaveLength(1);
     expect(await repos.sessions.list(projectId, { metadata: { path: ['run', 'id'], value: 'other' } })).toHaveLength(0);
@@ -96,7 +96,7 @@ describe('projector on a real Postgres', () => {
     expect(expected[0]).toMatchObject({ status: 'COMPLETED' });
     expect(expected[1]).toMatchObject({ status: 'COMPLETED' });
     await pg.db.deleteFrom('sessions').where('project_id', '=', projectId).execute();
-    await pg.db.deleteFrom('events').where('seq', '>=', 9000).where('seq', '<', 9000 + log.length).execute();
+    await pg.db.deleteFrom('events').where('seq', '>=', '9000').where('seq', '<', String(9000 + log.length)).execute();
     await pg.db.deleteFrom('api_keys').where('project_id', '=', projectId).execute();
     await pg.db.deleteFrom('projects').where('id', '=', projectId).execute();
 
@@ -108,7 +108,7 @@ describe('projector on a real Postgres', () => {
     expect(await batched.handle(log.slice(2))).toEqual({ applied: 0, skipped: log.length - 2 });
     expect([await repos.sessions.findById(projectId, a), await repos.sessions.findById(projectId, b)]).toEqual(expected);
     expect(await repos.checkpoints.position('batched')).toBe(log.at(-1)!.seq);
-    expect(await pg.db.selectFrom('events').select('seq').where('seq', '>=', 9000).where('seq', '<', 9000 + log.length).execute()).toHaveLength(log.length);
+    expect(await pg.db.selectFrom('events').select('seq').where('seq', '>=', '9000').where('seq', '<', String(9000 + log.length)).execute()).toHaveLength(log.length);
   });
 
   it('two replicas with one name taking turns each fold in the events the other applied', async () => {

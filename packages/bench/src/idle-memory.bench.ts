@@ -29,7 +29,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function benchIdleMemory(client: HangarClient, store: EventStore, chromePath: string, k: number): Promise<IdleMemoryResult> {
   const ids: string[] = [];
-  let hangar: { pss: number; procs: number }[] = [];
+  let hangar: { pss: number; procs: number }[];
   try {
     for (let i = 0; i < k; i++) ids.push((await client.create({ keepAlive: true })).id);
     const pids = await Promise.all(ids.map((id) => sessionPid(store, id)));
@@ -40,7 +40,7 @@ export async function benchIdleMemory(client: HangarClient, store: EventStore, c
   }
 
   const browsers: Browser[] = [];
-  let baseline: { pss: number; procs: number }[] = [];
+  let baseline: { pss: number; procs: number }[];
   try {
     for (let i = 0; i < k; i++) browsers.push(await launchBaseline(chromePath));
     await sleep(SETTLE_MS);

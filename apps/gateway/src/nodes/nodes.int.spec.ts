@@ -33,6 +33,7 @@ const node = (nodeId: string, over: Partial<SchedulerStatus['nodes'][number]> = 
   endpoint: `ws://${nodeId}:9222`,
   maxSessions: 8,
   running: 2,
+  warmSlots: 0,
   load: 3,
   live: true,
   draining: false,

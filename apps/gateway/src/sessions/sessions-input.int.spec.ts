@@ -1,7 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { SessionEnded, SessionRequested, SessionScheduled, SessionStarted, subjects, type SessionSnapshot } from '@hangar/contracts';
 import { useGatewayFixture, errorBody } from '../testing/gateway-fixture.js';
-
 
 const f = useGatewayFixture();
 

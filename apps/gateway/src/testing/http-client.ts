@@ -18,7 +18,7 @@ export function apiClient(baseUrl: string, apiKey?: string) {
       body = JSON.stringify(options.body);
       headers['content-type'] ??= 'application/json';
     }
-    const res = await fetch(`${baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const res = await fetch(`${baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body: body as string | Uint8Array<ArrayBuffer> } : {}) });
     const text = await res.text();
     const isJson = (res.headers.get('content-type') ?? '').includes('json');
     return { status: res.status, headers: res.headers, body: (isJson && text ? JSON.parse(text) : text) as T };

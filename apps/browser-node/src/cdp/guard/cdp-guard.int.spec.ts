@@ -61,7 +61,7 @@ describe('the CDP guard in front of a real Chromium', () => {
 
   it('refuses a host file for a file input and accepts one from the uploads folder, relative or absolute', async () => {
     await page.goto(`${site.url}/form`);
-    const input = (await page.$('#f'))!;
+    const input = (await page.$('input#f'))!;
     await expect(input.uploadFile('/etc/hostname')).rejects.toThrow(/Hangar refused DOM\.setFileInputFiles: \/etc\/hostname is outside the session's uploads folder/);
     expect(await page.evaluate("document.getElementById('f').files.length")).toBe(0);
 

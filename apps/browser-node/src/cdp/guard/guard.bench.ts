@@ -118,8 +118,13 @@ async function endToEnd(folders: { uploadsDir: string; downloadsDir: string }, d
     const guardedMs: number[] = [];
     for (let i = 0; i < ROUND_TRIPS; i++) {
       // Alternating order, so neither path always runs on a warmer machine.
-      if (i % 2 === 0) plainMs.push(await a.evaluate()), guardedMs.push(await b.evaluate());
-      else guardedMs.push(await b.evaluate()), plainMs.push(await a.evaluate());
+      if (i % 2 === 0) {
+        plainMs.push(await a.evaluate());
+        guardedMs.push(await b.evaluate());
+      } else {
+        guardedMs.push(await b.evaluate());
+        plainMs.push(await a.evaluate());
+      }
     }
     a.close();
     b.close();
