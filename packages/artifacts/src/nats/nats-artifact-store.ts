@@ -4,6 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Objm, StorageType, type ObjectStore } from '@nats-io/obj';
 import { checkArtifactKey, checkArtifactPrefix, type ArtifactBody, type ArtifactEntry, type ArtifactStore, type PutOptions, type StoredArtifact } from '../artifact-store.js';
 import { MeasuredBody } from '../measured-body.js';
+import { readAll } from '../read-all.js';
 
 export interface NatsArtifactStoreOptions {
   /** The Object Store bucket (a JetStream stream `OBJ_<bucket>`), created when missing. */
@@ -37,11 +38,7 @@ export class NatsArtifactStore implements ArtifactStore {
   }
 
   async get(key: string): Promise<Buffer | undefined> {
-    const stream = await this.stream(key);
-    if (!stream) return undefined;
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    return readAll(await this.stream(key));
   }
 
   async stream(key: string): Promise<Readable | undefined> {

@@ -11,6 +11,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { checkArtifactKey, checkArtifactPrefix, type ArtifactBody, type ArtifactEntry, type ArtifactStore, type PutOptions, type StoredArtifact } from '../artifact-store.js';
 import { MeasuredBody } from '../measured-body.js';
+import { readAll } from '../read-all.js';
 
 export interface S3ArtifactStoreOptions {
   readonly bucket: string;
@@ -74,11 +75,7 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async get(key: string): Promise<Buffer | undefined> {
-    const stream = await this.stream(key);
-    if (!stream) return undefined;
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    return readAll(await this.stream(key));
   }
 
   async stream(key: string): Promise<Readable | undefined> {

@@ -1,15 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ArtifactTooLarge, InvalidArtifactKey, type ArtifactStore } from '../artifact-store.js';
+import { readAll } from '../read-all.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-
-async function readAll(stream: Readable | undefined): Promise<Buffer | undefined> {
-  if (!stream) return undefined;
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks);
-}
 
 /** A body made of `chunks` pieces of `size` bytes, counting how many bytes the store pulled. */
 function countedBody(chunks: number, size: number) {
