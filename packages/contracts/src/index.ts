@@ -5,3 +5,5 @@ export * from './create-session.body.js';
 export * from './session-snapshot.js';
 export * from './events/index.js';
 export * from './commands/index.js';
+export * from './artifacts.js';
+export * from './telemetry.js';

@@ -10,3 +10,4 @@ export * from './fleet/admission.decider.js';
 export * from './fleet/placement.decider.js';
 export * from './fleet/create-rate.decider.js';
 export * from './project/api-key.js';
+export * from './session/session.artifacts.js';

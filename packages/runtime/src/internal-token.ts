@@ -11,7 +11,7 @@ import { z } from 'zod';
  * Stateless: any node sharing the secret verifies it without a lookup. A token is minted per
  * connection, so a short expiry costs nothing and a leaked one is soon worthless.
  */
-export type InternalPurpose = 'cdp' | 'live-view' | 'webdriver';
+export type InternalPurpose = 'cdp' | 'live-view' | 'webdriver' | 'downloads' | 'uploads';
 
 export interface InternalClaims {
   purpose: InternalPurpose;

@@ -43,6 +43,7 @@ async function applyOther(repos: Repositories, event: DomainEvent): Promise<void
     case 'ClientDisconnected':
     case 'SessionReleaseRequested':
     case 'SessionEnded':
+    case 'SessionArtifactStored':
       return;
     case 'ProjectCreated':
       return projectProjectCreated(repos, event);

@@ -6,6 +6,7 @@ import { ClientDisconnected } from './client-disconnected.event.js';
 import { NodeJoined } from './node-joined.event.js';
 import { NodeLeft } from './node-left.event.js';
 import { ProjectCreated } from './project-created.event.js';
+import { SessionArtifactStored } from './session-artifact-stored.event.js';
 import { SessionEnded } from './session-ended.event.js';
 import { SessionReleaseRequested } from './session-release-requested.event.js';
 import { SessionRequested } from './session-requested.event.js';
@@ -19,6 +20,7 @@ export {
   NodeJoined,
   NodeLeft,
   ProjectCreated,
+  SessionArtifactStored,
   SessionEnded,
   SessionReleaseRequested,
   SessionRequested,
@@ -34,6 +36,7 @@ export const sessionEventSchema = z.discriminatedUnion('type', [
   ClientDisconnected.schema,
   SessionReleaseRequested.schema,
   SessionEnded.schema,
+  SessionArtifactStored.schema,
 ]);
 export type SessionEvent = Readonly<z.infer<typeof sessionEventSchema>>;
 
@@ -52,3 +55,4 @@ export type DomainEvent = SessionEvent | NodeEvent | ProjectEvent;
 
 export type SessionRequestedEvent = EventOf<typeof SessionRequested>;
 export type SessionEndedEvent = EventOf<typeof SessionEnded>;
+export type SessionArtifactStoredEvent = EventOf<typeof SessionArtifactStored>;

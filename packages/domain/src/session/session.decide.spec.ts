@@ -93,4 +93,15 @@ describe('session rules', () => {
     s = apply(s, late);
     expect(toSnapshot(s)).toMatchObject({ status: 'ERROR', endReason: 'BROWSER_CRASHED', clients: 0 });
   });
+  it('records an artifact while running and after the end, never for an unknown session', () => {
+    const artifact = { kind: 'logs' as const, key: 'projects/p/sessions/s/logs.ndjson.gz', bytes: 10, sha256: 'a'.repeat(64) };
+    expect(() => decideSession(initialSessionState, { type: 'RecordArtifact', artifact }, ctx())).toThrow(/not found/);
+    let s = running();
+    const [stored] = decideSession(s, { type: 'RecordArtifact', artifact }, ctx());
+    expect(stored).toMatchObject({ type: 'SessionArtifactStored', data: { sessionId: s.kind === 'running' ? s.id : '', ...artifact } });
+    s = apply(s, decideSession(s, { type: 'End', reason: 'RELEASED' }, ctx()));
+    const ended = apply(s, decideSession(s, { type: 'RecordArtifact', artifact }, ctx()));
+    expect(ended).toMatchObject({ kind: 'ended', updatedAt: s.kind === 'ended' ? s.updatedAt : '' });
+    expect(ended.version).toBe(s.version + 1);
+  });
 });

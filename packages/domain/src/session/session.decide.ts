@@ -1,6 +1,7 @@
 import {
   ClientConnected,
   ClientDisconnected,
+  SessionArtifactStored,
   SessionEnded,
   SessionReleaseRequested,
   SessionRequested,
@@ -10,6 +11,7 @@ import {
   type EndReason,
   type EventMetadata,
   type SessionEvent,
+  type StoredArtifact,
 } from '@hangar/contracts';
 import type { z } from 'zod';
 import { endStatusFor } from './session.end.js';
@@ -52,7 +54,9 @@ export type SessionCommand =
   | { type: 'Disconnect'; connectionId: string }
   | { type: 'RequestRelease' }
   /** Only why: the status follows from the reason (endStatusFor). */
-  | { type: 'End'; reason: EndReason; detail?: string };
+  | { type: 'End'; reason: EndReason; detail?: string }
+  /** An artifact of the session is in the store: while it runs or after it ended, never before it was. */
+  | { type: 'RecordArtifact'; artifact: StoredArtifact };
 
 export function decideSession(state: SessionState, command: SessionCommand, context: DecisionContext): SessionEvent[] {
   const { meta } = context;
@@ -82,6 +86,9 @@ export function decideSession(state: SessionState, command: SessionCommand, cont
       if (state.kind === 'absent') throw new SessionRuleViolation('NOT_FOUND', 'session not found');
       if (state.kind === 'ended') return [];
       return [SessionEnded.create({ sessionId: state.id, status: endStatusFor(command.reason), reason: command.reason, detail: command.detail }, meta, options)];
+    case 'RecordArtifact':
+      if (state.kind === 'absent') throw new SessionRuleViolation('NOT_FOUND', 'session not found');
+      return [SessionArtifactStored.create({ sessionId: state.id, ...command.artifact }, meta, options)];
   }
 }
 

@@ -70,6 +70,9 @@ export function evolveSession(state: SessionState, event: SessionEvent, version 
         version,
       };
     }
+    case 'SessionArtifactStored':
+      // A fact about the store, not the session's life: the state (and its updatedAt) stays.
+      return { ...state, version };
     default:
       return assertNever(event);
   }
@@ -83,6 +86,7 @@ const SESSION_EVENT_TYPES: ReadonlySet<string> = new Set<SessionEvent['type']>([
   'ClientDisconnected',
   'SessionReleaseRequested',
   'SessionEnded',
+  'SessionArtifactStored',
 ]);
 
 /** The events a session's state folds; anything else on its subject is ignored. */
