@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { REGIONS } from '@hangar/contracts';
 import { findChromium } from '@hangar/chromium';
+import { artifactStoreEnv, pickArtifactStoreEnv } from '@hangar/artifacts';
 import { boolFromEnv, commonEnv, intFromEnv, internalSecretEnv, parseEnv } from '@hangar/runtime';
 import { defaultMaxSessions, defaultWarmPoolSize, hostResources } from './node/host-capacity.js';
 
@@ -33,6 +34,8 @@ const schema = z
     ...commonEnv,
     /** Verifies the gateway's per-connect token (the gateway holds the same value); nothing else may connect. */
     ...internalSecretEnv,
+    /** Where the node puts what outlives a session (its downloads): @hangar/artifacts. */
+    ...artifactStoreEnv,
     HANGAR_NODE_ID: z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "-" and "_" only (it is a NATS subject token)')
@@ -117,6 +120,7 @@ const schema = z
       chromiumSandbox: env.HANGAR_CHROMIUM_SANDBOX,
       mountNamespace: env.HANGAR_BROWSER_MOUNT_NAMESPACE,
       browserUserLeaseDir: env.HANGAR_BROWSER_USER_LEASE_DIR,
+      artifactStore: pickArtifactStoreEnv(env),
     };
   });
 

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { MessagingModule } from '@hangar/messaging';
+import { ArtifactStoreModule } from '@hangar/artifacts';
+import { MessagingModule, NATS_CONNECTION } from '@hangar/messaging';
 import { LOGGER, type Logger } from '@hangar/runtime';
 import { CdpProxy } from './cdp/cdp-proxy.server.js';
 import { WarmPool } from './chromium/warm-pool.service.js';
@@ -22,7 +23,10 @@ export class NodeModule {
   static forRoot(config: NodeConfig, logger: Logger): DynamicModule {
     return {
       module: NodeModule,
-      imports: [MessagingModule.forRoot({ servers: config.natsUrl, name: `browser-node:${config.nodeId}`, logger, streamReplicas: config.streamReplicas })],
+      imports: [
+        MessagingModule.forRoot({ servers: config.natsUrl, name: `browser-node:${config.nodeId}`, logger, streamReplicas: config.streamReplicas }),
+        ArtifactStoreModule.forRoot({ env: config.artifactStore, natsToken: NATS_CONNECTION, streamReplicas: config.streamReplicas }),
+      ],
       controllers: [sessionCommandsController(config.nodeId), nodeCommandsController(config.nodeId)],
       providers: [
         { provide: NODE_CONFIG, useValue: config },

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { MessagingModule } from '@hangar/messaging';
+import { ArtifactStoreModule, pickArtifactStoreEnv } from '@hangar/artifacts';
+import { MessagingModule, NATS_CONNECTION } from '@hangar/messaging';
 import { LOGGER, type Logger } from '@hangar/runtime';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { ApiKeysService } from './auth/api-keys.service.js';
@@ -31,6 +32,7 @@ export class AppModule {
       imports: [
         MessagingModule.forRoot({ servers: env.NATS_URL, name: 'hangar-gateway', logger, streamReplicas: env.HANGAR_STREAM_REPLICAS }),
         DatabaseModule.forRoot(env.DATABASE_URL),
+        ArtifactStoreModule.forRoot({ env: pickArtifactStoreEnv(env), natsToken: NATS_CONNECTION, streamReplicas: env.HANGAR_STREAM_REPLICAS }),
         // Terminus logs failed checks itself; a failing readiness probe polled every few seconds
         // is not worth a stack trace each time.
         TerminusModule.forRoot({ logger: false }),

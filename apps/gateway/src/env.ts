@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import { artifactStoreEnv } from '@hangar/artifacts';
 import { commonEnv, databaseEnv, intFromEnv, internalSecretEnv, parseEnv } from '@hangar/runtime';
 
 /** The gateway's whole configuration; `process.env` is read here and nowhere else. */
 export const gatewayEnvSchema = z.object({
   ...commonEnv,
   ...databaseEnv,
+  /** Where session artifacts are read from (the nodes and the archiver write them): @hangar/artifacts. */
+  ...artifactStoreEnv,
   HANGAR_PORT: intFromEnv(0, 65535).default(3000),
   HANGAR_HOST: z.string().min(1).default('127.0.0.1'),
   /**

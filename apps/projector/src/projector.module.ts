@@ -1,6 +1,7 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { createDb, DATABASE, ensureDatabase, migrateToLatest, pingDb, repositories, type Database, type Kysely } from '@hangar/db';
 import { EVENTS_WILDCARD } from '@hangar/contracts';
+import { ArtifactStoreModule, pickArtifactStoreEnv } from '@hangar/artifacts';
 import { MessagingModule, NATS_CONNECTION, runCheckpointedFollower, type NatsConnection } from '@hangar/messaging';
 import { LOGGER, startOpsServer, type Logger, type OpsServer } from '@hangar/runtime';
 import type { ProjectorEnv } from './env.js';
@@ -56,7 +57,10 @@ export class ProjectorModule {
   static forRoot(env: ProjectorEnv, logger: Logger): DynamicModule {
     return {
       module: ProjectorModule,
-      imports: [MessagingModule.forRoot({ servers: env.NATS_URL, name: 'hangar-projector', logger, streamReplicas: env.HANGAR_STREAM_REPLICAS })],
+      imports: [
+        MessagingModule.forRoot({ servers: env.NATS_URL, name: 'hangar-projector', logger, streamReplicas: env.HANGAR_STREAM_REPLICAS }),
+        ArtifactStoreModule.forRoot({ env: pickArtifactStoreEnv(env), natsToken: NATS_CONNECTION, streamReplicas: env.HANGAR_STREAM_REPLICAS }),
+      ],
       providers: [
         { provide: PROJECTOR_ENV, useValue: env },
         { provide: LOGGER, useValue: logger },

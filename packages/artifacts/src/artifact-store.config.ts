@@ -40,15 +40,15 @@ export type ArtifactStoreEnv = z.infer<z.ZodObject<typeof artifactStoreEnv>>;
 export interface ArtifactStoreContext {
   /** Needed for `nats`. */
   readonly nats?: NatsConnection;
-  /** The default folder for `fs` (`<data dir>/artifacts`) when HANGAR_ARTIFACT_DIR is unset. */
-  readonly dataDir: string;
+  /** The default folder for `fs` is `<dataDir>/artifacts` when HANGAR_ARTIFACT_DIR is unset; default defaultDataRoot(). */
+  readonly dataDir?: string;
   readonly streamReplicas?: number;
 }
 
 export async function openArtifactStore(env: ArtifactStoreEnv, context: ArtifactStoreContext): Promise<ArtifactStore> {
   switch (env.HANGAR_ARTIFACT_STORE) {
     case 'fs':
-      return FsArtifactStore.open(env.HANGAR_ARTIFACT_DIR ?? path.join(context.dataDir, 'artifacts'));
+      return FsArtifactStore.open(path.resolve(env.HANGAR_ARTIFACT_DIR ?? path.join(context.dataDir ?? defaultDataRoot(), 'artifacts')));
     case 'nats':
       if (!context.nats) throw new Error('HANGAR_ARTIFACT_STORE=nats needs a NATS connection');
       return NatsArtifactStore.open(context.nats, { bucket: env.HANGAR_ARTIFACT_BUCKET, replicas: context.streamReplicas ?? 1 });
@@ -66,4 +66,20 @@ export async function openArtifactStore(env: ArtifactStoreEnv, context: Artifact
         ...(env.HANGAR_S3_SECRET_ACCESS_KEY ? { secretAccessKey: env.HANGAR_S3_SECRET_ACCESS_KEY } : {}),
       });
   }
+}
+
+/**
+ * Where a service keeps its data when nothing says otherwise: as root not under a 0700 home (the
+ * browser-node's default too), else `.hangar` in the working folder. Every service of one host
+ * must open the same folder: the stack sets HANGAR_ARTIFACT_DIR for all of them.
+ */
+export function defaultDataRoot(): string {
+  return process.getuid?.() === 0 ? '/var/lib/hangar' : '.hangar';
+}
+
+/** The artifact store settings out of a service's parsed env (which holds others too). */
+export function pickArtifactStoreEnv(env: ArtifactStoreEnv): ArtifactStoreEnv {
+  const picked: Record<string, unknown> = {};
+  for (const key of Object.keys(artifactStoreEnv)) picked[key] = (env as Record<string, unknown>)[key];
+  return picked as ArtifactStoreEnv;
 }

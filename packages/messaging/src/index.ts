@@ -7,3 +7,4 @@ export * from './event-follower.js';
 export * from './commands.js';
 export * from './nest.js';
 export * from './tokens.js';
+export * from './telemetry.js';

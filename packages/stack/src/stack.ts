@@ -143,6 +143,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const common: Record<string, string> = {
       NATS_URL: natsUrl,
       LOG_LEVEL: options.logLevel ?? 'info',
+      // One folder for every service's artifact store: the nodes and the archiver write, the gateway reads.
+      HANGAR_ARTIFACT_DIR: path.join(path.resolve(options.dataDir), 'artifacts'),
       // Every service ensures the stream at its start: each must ask for the same replicas.
       ...(options.streamReplicas === undefined ? {} : { HANGAR_STREAM_REPLICAS: String(options.streamReplicas) }),
     };

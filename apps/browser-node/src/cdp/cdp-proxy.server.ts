@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { endsOnDisconnect, SessionRuleViolation } from '@hangar/domain';
-import { INTERNAL_TOKEN_HEADER, LOGGER, verifyInternalToken, type Logger } from '@hangar/runtime';
+import { INTERNAL_TOKEN_HEADER, LOGGER, verifyInternalToken, type InternalPurpose, type Logger } from '@hangar/runtime';
 import { pipeUpgrade, reject } from '@hangar/upgrade-proxy';
 import type { NodeConfig } from '../env.js';
 import type { LiveSession } from '../sessions/live-session.js';
@@ -13,6 +13,21 @@ import { NODE_CONFIG } from '../tokens.js';
 import { guardedPipeOptions } from './guard/guarded-pipe.js';
 
 const SESSION_PATH = /^\/sessions\/([A-Za-z0-9_-]+)\/?$/;
+
+/**
+ * A data-plane route on the node's port (files, live view): `/sessions/<id>/<rest>`, each owned
+ * by its concern's folder. The proxy checks the gateway's internal token for the route's purpose
+ * and that very session before the handler sees anything, and finds the running session.
+ */
+export interface NodeRoute {
+  readonly purpose: Exclude<InternalPurpose, 'cdp'>;
+  /** Matched against what follows `/sessions/<id>`; groups are handed to the handler. */
+  readonly path: RegExp;
+  http?(session: LiveSession, req: IncomingMessage, res: ServerResponse, match: RegExpExecArray): void | Promise<void>;
+  upgrade?(session: LiveSession, req: IncomingMessage, socket: Duplex, head: Buffer, match: RegExpExecArray): void | Promise<void>;
+}
+
+const ROUTE_PATH = /^\/sessions\/([A-Za-z0-9_-]+)(\/.+)$/;
 
 /**
  * The node's one listening port: WebSocket upgrades on `/sessions/<id>` are spliced to that
@@ -30,6 +45,7 @@ const SESSION_PATH = /^\/sessions\/([A-Za-z0-9_-]+)\/?$/;
 export class CdpProxy {
   private readonly server = http.createServer((req, res) => this.onRequest(req, res));
   private port: number | undefined;
+  private readonly routes: NodeRoute[] = [];
 
   constructor(
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
@@ -57,6 +73,39 @@ export class CdpProxy {
     return `ws://${this.config.advertiseHost}:${this.port}`;
   }
 
+  addRoute(route: NodeRoute): void {
+    this.routes.push(route);
+  }
+
+  /**
+   * The route, session and match for a data-plane request, or why not (as the status to answer).
+   * A request without a valid token for the route's purpose and that session is 401 before the
+   * session is even looked up: a page on this host learns nothing from the port.
+   */
+  private routeFor(req: IncomingMessage, kind: 'http' | 'upgrade'):
+    | { ok: true; route: NodeRoute; session: LiveSession; match: RegExpExecArray }
+    | { ok: false; status: number; message: string } {
+    const url = new URL(req.url ?? '/', 'http://node');
+    const parts = ROUTE_PATH.exec(url.pathname);
+    const sessionId = parts?.[1];
+    const rest = parts?.[2] ?? '';
+    for (const route of this.routes) {
+      if (!route[kind]) continue;
+      const match = route.path.exec(rest);
+      if (!sessionId || !match) continue;
+      const token = req.headers[INTERNAL_TOKEN_HEADER];
+      const check = typeof token === 'string' ? verifyInternalToken(this.config.internalSecret, token, { purpose: route.purpose, sessionId }) : undefined;
+      if (!check?.ok) {
+        this.logger.warn({ sessionId, purpose: route.purpose, reason: check?.reason ?? 'missing', remote: req.socket.remoteAddress }, 'request without a valid internal token refused');
+        return { ok: false, status: 401, message: 'connect through the gateway' };
+      }
+      const session = this.registry.live.get(sessionId);
+      if (!session || !this.accepts(session)) return { ok: false, status: 404, message: `no running session ${sessionId} on this node` };
+      return { ok: true, route, session, match };
+    }
+    return { ok: false, status: 404, message: 'not found' };
+  }
+
   sessionEndpoint(sessionId: string): string {
     return `${this.endpoint}/sessions/${sessionId}`;
   }
@@ -69,6 +118,7 @@ export class CdpProxy {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse) {
+    if (req.url?.startsWith('/sessions/')) return this.onRouteRequest(req, res);
     const healthy = req.method === 'GET' && req.url === '/healthz';
     const status = healthy ? 200 : 404;
     // Nothing but liveness over plain HTTP: no hints, no listing, for whoever reached the port.
@@ -76,7 +126,31 @@ export class CdpProxy {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   }
 
+  private onRouteRequest(req: IncomingMessage, res: ServerResponse) {
+    const found = this.routeFor(req, 'http');
+    if (!found.ok) {
+      // The body is not read: an unauthenticated upload is cut short, not drained.
+      res.writeHead(found.status, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ statusCode: found.status, message: found.message }));
+      return;
+    }
+    Promise.resolve(found.route.http!(found.session, req, res, found.match)).catch((err: unknown) => {
+      this.logger.error({ err, sessionId: found.session.id, purpose: found.route.purpose }, 'node route failed');
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ statusCode: 500, message: 'internal error' }));
+      else res.destroy();
+    });
+  }
+
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+    if (!SESSION_PATH.test(new URL(req.url ?? '/', 'http://node').pathname) && this.routes.some((r) => r.upgrade)) {
+      socket.on('error', () => undefined);
+      const found = this.routeFor(req, 'upgrade');
+      if (!found.ok) return reject(socket, found.status, found.status === 401 ? 'Unauthorized' : 'Not Found', found.message);
+      Promise.resolve(found.route.upgrade!(found.session, req, socket, head, found.match)).catch((err: unknown) => {
+        this.logger.error({ err, sessionId: found.session.id, purpose: found.route.purpose }, 'node upgrade route failed');
+        socket.destroy();
+      });
+      return;
+    }
     // Until the pipe takes the socket over nothing listens for its errors, and an unhandled
     // 'error' (a client resetting mid-handshake) would take the whole node down.
     socket.on('error', () => undefined);

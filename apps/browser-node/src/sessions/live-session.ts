@@ -1,3 +1,4 @@
+import type { BrowserSettings } from '@hangar/contracts';
 import type { SessionState } from '@hangar/domain';
 import type { PipedConnection } from '@hangar/upgrade-proxy';
 import type { ChromiumProcess } from '../chromium/chromium.process.js';
@@ -13,6 +14,9 @@ export interface LiveSession {
   readonly id: string;
   /** The start command's correlation id; the node's own events for the session carry it too. */
   readonly correlationId: string;
+  readonly projectId: string;
+  /** As SessionRequested recorded them (recordSession, logSession, …). */
+  readonly browserSettings: BrowserSettings;
   readonly browser: ChromiumProcess;
   /**
    * The state after the last event this node appended. It may be stale (another writer ended

@@ -124,7 +124,8 @@ export class SessionCommands {
     const { browser, warm, fresh } = acquired;
     const launchMs = Date.now() - startedAt;
     this.metrics.launched(warm ? 'warm' : 'fresh', launchMs);
-    const session = this.registry.register(sessionId, correlationId, browser);
+    const projectId = known.kind === 'absent' ? '' : known.projectId;
+    const session = this.registry.register(sessionId, correlationId, browser, { projectId, browserSettings });
     return this.registry.queue.run(sessionId, async () => {
       // A drain lets a launch it found in flight run like any other session; a shutdown does not.
       if (this.registry.phase === 'stopping') {
@@ -137,6 +138,8 @@ export class SessionCommands {
         const endpoint = this.proxy.sessionEndpoint(sessionId);
         // Folded from the events in hand (usually the scheduler's, with the command): no read on the way.
         const state = await this.registry.apply(session, { type: 'Start', nodeId: this.config.nodeId, endpoint, pid: browser.pid }, { correlationId }, known);
+        // Before the answer, so the data plane (telemetry) is attached before any client is.
+        await this.registry.started(session);
         const totalMs = Date.now() - startedAt;
         logger.debug({ warm, ...(fresh ? { fresh } : {}), pid: browser.pid, launchMs, recordMs: totalMs - launchMs, totalMs }, 'session start timing');
         return snapshotReply(state);

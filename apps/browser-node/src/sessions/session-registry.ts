@@ -1,10 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EndReason, EventMetadata } from '@hangar/contracts';
+import type { BrowserSettings, EndReason, EventMetadata } from '@hangar/contracts';
 import { endReasonForBrowserExit, endStatusFor, SessionRuleViolation, sessionAggregate, type NodePhase, type SessionCommand, type SessionState } from '@hangar/domain';
 import { EVENT_STORE, executeCommand, type EventStore } from '@hangar/messaging';
 import { KeyedQueue, LOGGER, type Logger } from '@hangar/runtime';
 import type { ChromiumProcess } from '../chromium/chromium.process.js';
 import type { LiveSession } from './live-session.js';
+
+/**
+ * What the data plane does around a session's browser (telemetry, files): each concern registers
+ * one hook at boot. `started` runs once the browser is the session's, before the start is
+ * answered; `ended` once its whole process group is gone and before its folders are removed,
+ * so what it keeps (downloads into the artifact store, the last telemetry) is still on disk.
+ * A hook that fails is logged, never fatal to the teardown.
+ */
+export interface SessionHook {
+  readonly name: string;
+  started?(session: LiveSession): Promise<void>;
+  ended?(session: LiveSession): Promise<void>;
+}
 
 /** About ten seconds of retries: a NATS restart, not a long outage. */
 const END_ATTEMPTS = 10;
@@ -25,6 +38,7 @@ export class SessionRegistry {
   /** Profile dirs of ended sessions still being deleted. */
   private readonly removals = new Set<Promise<void>>();
   private readonly emptyWaiters: Array<() => void> = [];
+  private readonly hooks: SessionHook[] = [];
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -69,6 +83,19 @@ export class SessionRegistry {
     await Promise.allSettled([...this.launching.values()]);
   }
 
+  addHook(hook: SessionHook): void {
+    this.hooks.push(hook);
+  }
+
+  /** Every hook's `started`, together; one that fails is logged and the session goes on without it. */
+  async started(session: LiveSession): Promise<void> {
+    await Promise.all(this.hooks.map((hook) => hook.started?.(session).catch((err: unknown) => this.logger.error({ err, sessionId: session.id, hook: hook.name }, 'session start hook failed'))));
+  }
+
+  private async ended(session: LiveSession): Promise<void> {
+    await Promise.all(this.hooks.map((hook) => hook.ended?.(session).catch((err: unknown) => this.logger.error({ err, sessionId: session.id, hook: hook.name }, 'session end hook failed'))));
+  }
+
   /** Resolves once no session occupies a slot: at once when none does. */
   emptied(): Promise<void> {
     if (this.sessionIds.length === 0) return Promise.resolve();
@@ -83,8 +110,8 @@ export class SessionRegistry {
    * Makes a launched browser a live session. An exit nobody asked for ends the session, closed or
    * crashed (endReasonForBrowserExit).
    */
-  register(sessionId: string, correlationId: string, browser: ChromiumProcess): LiveSession {
-    const session: LiveSession = { id: sessionId, correlationId, browser, state: undefined, clients: new Map(), ending: false };
+  register(sessionId: string, correlationId: string, browser: ChromiumProcess, requested: { projectId: string; browserSettings: BrowserSettings }): LiveSession {
+    const session: LiveSession = { id: sessionId, correlationId, ...requested, browser, state: undefined, clients: new Map(), ending: false };
     this.live.set(sessionId, session);
     browser.onUnexpectedExit((exit) => {
       const { reason, detail } = endReasonForBrowserExit(exit);
@@ -136,7 +163,10 @@ export class SessionRegistry {
     const gone = this.kill(session);
     const state = await this.applyEnd(session, { type: 'End', reason, ...(detail ? { detail } : {}) }, meta);
     this.logger.debug({ sessionId: session.id, recordMs: Math.round(performance.now() - t0) }, 'session end timing');
-    const removal = gone.then(() => session.browser.removeProfile()).finally(() => this.removals.delete(removal));
+    const removal = gone
+      .then(() => this.ended(session))
+      .then(() => session.browser.removeProfile())
+      .finally(() => this.removals.delete(removal));
     this.removals.add(removal);
     this.logger.info({ sessionId: session.id, status: endStatusFor(reason), reason, correlationId: meta.correlationId }, 'session ended');
     return state;
