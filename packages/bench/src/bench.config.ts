@@ -25,6 +25,15 @@ const schema = z.object({
   BENCH_GET_SECONDS: count(1, 600, 5),
   BENCH_GET_IN_FLIGHT: count(1, 1_024, 16),
   BENCH_WARMUP: count(0, 100, 3),
+  /** (7) data plane: lifecycle iterations per side (defaults, then recording and logging off, alternating). */
+  BENCH_DATA_PLANE_N: count(2, 10_000, 15),
+  /** (7) seconds of churn per side, at BENCH_DATA_PLANE_CONCURRENCY. */
+  BENCH_DATA_PLANE_CHURN_SECONDS: count(1, 3_600, 20),
+  BENCH_DATA_PLANE_CONCURRENCY: count(1, 32, 2),
+  /** (7) seconds a session spends on a busy page for the recording's weight. */
+  BENCH_RECORDING_SECONDS: count(1, 3_600, 30),
+  /** (7) size of the file downloaded for the downloads-zip figure, in MB (10^6 bytes). */
+  BENCH_DOWNLOAD_MB: count(1, 10_000, 100),
   CHROME_PATH: z.string().min(1).optional(),
   /** Echo the services' log lines (LOG_LEVEL warn) as they come. */
   BENCH_LOGS: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),

@@ -9,6 +9,7 @@ import { loadBenchConfig } from './bench.config.js';
 import { benchCdpRoundTrip } from './cdp-roundtrip.bench.js';
 import { runChurn } from './churn.bench.js';
 import { benchCreateLatency } from './create-latency.bench.js';
+import { benchDataPlane } from './data-plane.bench.js';
 import { benchGetThroughput } from './get-throughput.bench.js';
 import { HangarClient } from './hangar.client.js';
 import { benchIdleMemory } from './idle-memory.bench.js';
@@ -125,7 +126,20 @@ async function measure(s: Stack): Promise<Measurements> {
   await quiet('GET throughput');
   foreign.phase('(6) GET throughput');
   const gets = await benchGetThroughput(s.apiUrl, s.apiKey, session.id, config.BENCH_GET_IN_FLIGHT, config.BENCH_GET_SECONDS).finally(() => client.release(session.id));
-  return { create, lifecycle, cdp, churn, memory, lag: { histogram, eventTableMs: summarize(lagSamples) }, gets };
+  progress(`(7) data plane: recording and logging on (the defaults) against off; a busy page's recording; a ${config.BENCH_DOWNLOAD_MB} MB downloads zip`);
+  await quiet('data plane');
+  foreign.phase('(7) data plane');
+  const dataPlane = await benchDataPlane(client, s.store, {
+    siteUrl: site.url,
+    lifecycleN: config.BENCH_DATA_PLANE_N,
+    churnConcurrency: config.BENCH_DATA_PLANE_CONCURRENCY,
+    churnSeconds: config.BENCH_DATA_PLANE_CHURN_SECONDS,
+    cdpN: config.BENCH_CDP_N,
+    recordingSeconds: config.BENCH_RECORDING_SECONDS,
+    downloadBytes: config.BENCH_DOWNLOAD_MB * 1e6,
+    settle: poolReady,
+  });
+  return { create, lifecycle, cdp, churn, memory, lag: { histogram, eventTableMs: summarize(lagSamples) }, gets, dataPlane };
 }
 
 let measurements: Measurements | undefined;

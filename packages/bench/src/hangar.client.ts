@@ -26,8 +26,9 @@ export class HangarClient {
     return { status: res.status, json };
   }
 
-  async create(options: { keepAlive?: boolean } = {}): Promise<CreatedSession> {
-    const { status, json } = await this.call('POST', '/v1/sessions', { projectId: this.stack.projectId, keepAlive: options.keepAlive ?? false });
+  async create(options: { keepAlive?: boolean; browserSettings?: Record<string, unknown> } = {}): Promise<CreatedSession> {
+    const body = { projectId: this.stack.projectId, keepAlive: options.keepAlive ?? false, ...(options.browserSettings ? { browserSettings: options.browserSettings } : {}) };
+    const { status, json } = await this.call('POST', '/v1/sessions', body);
     if (status !== 201) throw new Error(`POST /v1/sessions answered ${status}: ${JSON.stringify(json).slice(0, 300)}`);
     return json as CreatedSession;
   }
@@ -36,6 +37,24 @@ export class HangarClient {
   async release(id: string): Promise<void> {
     const { status, json } = await this.call('POST', `/v1/sessions/${id}`, { projectId: this.stack.projectId, status: 'REQUEST_RELEASE' });
     if (status !== 200) throw new Error(`REQUEST_RELEASE ${id} answered ${status}: ${JSON.stringify(json).slice(0, 300)}`);
+  }
+
+  /** A GET whose body is streamed and counted, not kept: the bytes and the time to the last one. */
+  async download(path: string): Promise<{ status: number; bytes: number; ms: number }> {
+    const t0 = performance.now();
+    const res = await fetch(`${this.stack.apiUrl}${path}`, { headers: { 'x-bb-api-key': this.stack.apiKey } });
+    let bytes = 0;
+    const reader = res.body?.getReader();
+    for (let part = await reader?.read(); part && !part.done; part = await reader!.read()) bytes += part.value.byteLength;
+    return { status: res.status, bytes, ms: performance.now() - t0 };
+  }
+
+  /** A GET answered in JSON: the parsed body and its size on the wire. */
+  async getJson(path: string): Promise<{ status: number; bytes: number; json: unknown }> {
+    const res = await fetch(`${this.stack.apiUrl}${path}`, { headers: { 'x-bb-api-key': this.stack.apiKey } });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${text.slice(0, 300)}`);
+    return { status: res.status, bytes: Buffer.byteLength(text), json: JSON.parse(text) };
   }
 
   async retrieve(id: string): Promise<{ status: number; json: any }> {

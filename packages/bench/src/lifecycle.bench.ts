@@ -9,9 +9,9 @@ export interface StageTimes {
 }
 
 /** Create → connect → first page → goto → release, through the gateway. */
-export async function hangarLifecycle(client: HangarClient, url: string): Promise<StageTimes> {
+export async function hangarLifecycle(client: HangarClient, url: string, browserSettings?: Record<string, unknown>): Promise<StageTimes> {
   const t0 = performance.now();
-  const session = await client.create();
+  const session = await client.create(browserSettings ? { browserSettings } : {});
   const createMs = since(t0);
   const t1 = performance.now();
   const browser = await puppeteer.connect({ browserWSEndpoint: session.connectUrl });

@@ -8,7 +8,13 @@ export interface LocalSite {
 
 /** A tiny page on loopback, so `goto` measures the browser and the path to it, not the internet. */
 export async function startLocalSite(): Promise<LocalSite> {
-  const server = http.createServer((_req, res) => {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://site');
+    if (url.pathname === '/busy') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return res.end(BUSY_PAGE);
+    }
+    if (url.pathname === '/download') return serveDownload(res, Number(url.searchParams.get('bytes') ?? 0));
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end('<!doctype html><title>Hangar bench</title><h1>hello from loopback</h1>');
   });
@@ -21,4 +27,41 @@ export async function startLocalSite(): Promise<LocalSite> {
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * A page that keeps changing, as a dashboard or a chat does: rows added and removed, text and
+ * styles updated every 100 ms, an input typed into. What its recording weighs per minute is the
+ * figure the bench reports.
+ */
+const BUSY_PAGE = `<!doctype html><title>busy</title><style>.row{padding:2px}.hot{color:red}</style>
+<input id=q><ul id=list></ul><script>
+let n = 0;
+setInterval(() => {
+  n++;
+  const list = document.getElementById('list');
+  const li = document.createElement('li');
+  li.className = 'row' + (n % 3 ? '' : ' hot');
+  li.textContent = 'item ' + n + ' at ' + new Date().toISOString();
+  list.prepend(li);
+  while (list.children.length > 50) list.lastElementChild.remove();
+  document.getElementById('q').value = 'typed ' + n;
+  document.title = 'busy ' + n;
+}, 100);
+</script>`;
+
+/** `bytes` of a file as an attachment, streamed from a reused buffer (no 100 MB in memory). */
+function serveDownload(res: http.ServerResponse, bytes: number): void {
+  const chunk = Buffer.alloc(1 << 20, 'hangar bench download ');
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes), 'content-disposition': 'attachment; filename="bench.bin"' });
+  let left = bytes;
+  const pump = () => {
+    while (left > 0) {
+      const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
+      left -= part.length;
+      if (!res.write(part)) return res.once('drain', pump);
+    }
+    res.end();
+  };
+  pump();
 }

@@ -1,6 +1,7 @@
 import type { ChurnResult } from './churn.bench.js';
 import type { CdpRoundTripResult } from './cdp-roundtrip.bench.js';
 import type { CreateLatencyResult } from './create-latency.bench.js';
+import type { DataPlaneResult } from './data-plane.bench.js';
 import type { GetThroughputResult } from './get-throughput.bench.js';
 import type { IdleMemoryResult } from './idle-memory.bench.js';
 import type { LifecycleResult } from './lifecycle.bench.js';
@@ -27,6 +28,7 @@ export interface Measurements {
   memory: IdleMemoryResult;
   lag: { histogram: LagHistogram; eventTableMs: Summary };
   gets: GetThroughputResult;
+  dataPlane: DataPlaneResult;
 }
 
 const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
@@ -125,6 +127,63 @@ export function evaluateTargets(m: Measurements): Row[] {
     ratio: null,
     target: '≥ 3,000 GET/s',
     pass: m.gets.requestsPerSecond >= 3000 && m.gets.failed === 0,
+  });
+  rows.push(...dataPlaneRows(m.dataPlane));
+  return rows;
+}
+
+/** (7): the defaults (recording and logging on) against both off, in one run; and the files. */
+function dataPlaneRows(d: DataPlaneResult): Row[] {
+  const rows: Row[] = [];
+  const r7a = ratio(d.lifecycle.off.p50, d.lifecycle.defaults.p50);
+  rows.push({
+    id: '7',
+    metric: `lifecycle p50 / p99 with recording + logging on (the defaults; n=${d.lifecycle.defaults.n}); baseline both off, alternating; ratio = off / on`,
+    hangar: pair(d.lifecycle.defaults),
+    baseline: pair(d.lifecycle.off),
+    ratio: r7a && round(r7a),
+    target: 'ratio ≥ 0.9',
+    pass: r7a !== null && r7a >= 0.9,
+  });
+  const { defaults, off } = d.churn;
+  const r7b = ratio(defaults.sessionsPerSecond, off.sessionsPerSecond);
+  rows.push({
+    id: '7',
+    metric: `churn ${defaults.seconds} s at concurrency ${defaults.concurrency}, sessions/s (errors): defaults; baseline recording + logging off`,
+    hangar: `${defaults.sessionsPerSecond.toFixed(2)} (${defaults.errors})`,
+    baseline: `${off.sessionsPerSecond.toFixed(2)} (${off.errors})`,
+    ratio: r7b && round(r7b),
+    target: 'ratio ≥ 0.9, 0 errors',
+    pass: r7b !== null && r7b >= 0.9 && defaults.errors === 0,
+  });
+  rows.push({
+    id: '7',
+    metric: `CDP Runtime.evaluate via the gateway, p50 / p99 (n=${d.cdp.loggingOn.n}) with logging on; baseline logging off`,
+    hangar: pair(d.cdp.loggingOn),
+    baseline: pair(d.cdp.loggingOff),
+    ratio: null,
+    target: `≤ 0.3 ms added at p50 (added: ${d.cdp.addedP50Ms.toFixed(3)} ms)`,
+    pass: d.cdp.addedP50Ms <= 0.3,
+  });
+  rows.push({
+    id: '7',
+    metric: `recording of a busy page (DOM changes every 100 ms) for ${d.recording.seconds} s: bytes stored per minute (gzip; ${d.recording.events} events, ${(d.recording.rawJsonBytes / 1024).toFixed(0)} KiB as JSON)`,
+    hangar: `${(d.recording.storedBytesPerMinute / 1024).toFixed(1)} KiB/min`,
+    baseline: '—',
+    ratio: null,
+    target: '— (context)',
+    pass: null,
+  });
+  const dl = d.downloads;
+  const r7e = ratio(Math.max(dl.zipRunningMs, dl.zipEndedMs), dl.diskMs);
+  rows.push({
+    id: '7',
+    metric: `GET downloads of a ${(dl.bytes / 1e6).toFixed(0)} MB file: zip streamed while running / after the end (${(dl.zipBytes / 1e6).toFixed(0)} MB); baseline reading the file from disk`,
+    hangar: `${ms(dl.zipRunningMs)} / ${ms(dl.zipEndedMs)} ms`,
+    baseline: `${ms(dl.diskMs)} ms`,
+    ratio: r7e && round(r7e),
+    target: '≤ 2× baseline',
+    pass: r7e !== null && r7e <= 2,
   });
   return rows;
 }
