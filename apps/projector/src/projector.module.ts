@@ -4,6 +4,7 @@ import { EVENTS_WILDCARD } from '@hangar/contracts';
 import { ArtifactStoreModule, pickArtifactStoreEnv } from '@hangar/artifacts';
 import { MessagingModule, NATS_CONNECTION, runCheckpointedFollower, type NatsConnection } from '@hangar/messaging';
 import { LOGGER, startOpsServer, type Logger, type OpsServer } from '@hangar/runtime';
+import { ArchiverRunner } from './archiver/archiver.runner.js';
 import type { ProjectorEnv } from './env.js';
 import { ProjectorService } from './projector.service.js';
 import { PROJECTOR_ENV } from './tokens.js';
@@ -73,6 +74,7 @@ export class ProjectorModule {
           },
         },
         ProjectorRunner,
+        ArchiverRunner,
       ],
     };
   }

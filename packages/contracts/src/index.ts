@@ -7,3 +7,4 @@ export * from './events/index.js';
 export * from './commands/index.js';
 export * from './artifacts.js';
 export * from './telemetry.js';
+export * from './telemetry-answer.js';
