@@ -6,6 +6,7 @@ import { CdpProxy } from './cdp/cdp-proxy.server.js';
 import { WarmPool } from './chromium/warm-pool.service.js';
 import { BrowserIsolation } from './isolation/browser-isolation.service.js';
 import type { NodeConfig } from './env.js';
+import { LiveViewRoutes } from './live-view/live-view.routes.js';
 import { nodeCommandsController } from './node-commands.controller.js';
 import { NodeDrain } from './node/node-drain.service.js';
 import { NodeLifecycle } from './node/node.lifecycle.js';
@@ -34,6 +35,7 @@ export class NodeModule {
         NodeMetrics,
         SessionRegistry,
         CdpProxy,
+        LiveViewRoutes,
         WarmPool,
         BrowserIsolation,
         SessionCommands,

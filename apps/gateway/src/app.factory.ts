@@ -11,6 +11,7 @@ import { PublicUrls } from './connect/public-urls.js';
 import type { GatewayEnv } from './env.js';
 import { ApiExceptionFilter } from './errors/api-exception.filter.js';
 import { toHttpError } from './errors/http-error.mapping.js';
+import { LiveViewUpgrades } from './live-view/live-view.upgrades.js';
 import { useAccessLog } from './http/access-log.hook.js';
 import { useJsonBodies } from './http/json-body.parser.js';
 import { MetricsService } from './ops/metrics.service.js';
@@ -55,6 +56,7 @@ export async function startGateway(env: GatewayEnv, logger: Logger): Promise<Run
     });
     useAccessLog(fastify, logger);
 
+    app.get(ConnectProxy).addUpgradeRoute(app.get(LiveViewUpgrades));
     app.get(ConnectProxy).attach(app.getHttpServer());
     await app.listen({ port: env.HANGAR_PORT, host: env.HANGAR_HOST });
   } catch (err) {

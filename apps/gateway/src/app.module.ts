@@ -11,6 +11,9 @@ import { PipedConnections } from './connect/piped-connections.js';
 import { PublicUrls } from './connect/public-urls.js';
 import { SessionEndWatcher } from './connect/session-end.watcher.js';
 import type { GatewayEnv } from './env.js';
+import { LiveViewAccess } from './live-view/live-view.access.js';
+import { LiveViewController } from './live-view/live-view.controller.js';
+import { LiveViewUpgrades } from './live-view/live-view.upgrades.js';
 import { NodesController } from './nodes/nodes.controller.js';
 import { NodesService } from './nodes/nodes.service.js';
 import { HealthController } from './ops/health.controller.js';
@@ -22,6 +25,7 @@ import { ProjectsService } from './projects/projects.service.js';
 import { SessionReader } from './sessions/session.reader.js';
 import { SessionsController } from './sessions/sessions.controller.js';
 import { SessionsService } from './sessions/sessions.service.js';
+import { TELEMETRY_CONTROLLERS, TELEMETRY_PROVIDERS } from './telemetry/telemetry.routes.js';
 import { GATEWAY_ENV } from './tokens.js';
 
 @Module({})
@@ -37,7 +41,7 @@ export class AppModule {
         // is not worth a stack trace each time.
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [SessionsController, ProjectsController, NodesController, HealthController, MetricsController, OpenApiController],
+      controllers: [LiveViewController, SessionsController, ProjectsController, NodesController, HealthController, MetricsController, OpenApiController, ...TELEMETRY_CONTROLLERS],
       providers: [
         { provide: GATEWAY_ENV, useValue: env },
         { provide: LOGGER, useValue: logger },
@@ -55,6 +59,8 @@ export class AppModule {
         PipedConnections,
         ConnectProxy,
         SessionEndWatcher,
+        LiveViewAccess,
+        LiveViewUpgrades,
       ],
     };
   }

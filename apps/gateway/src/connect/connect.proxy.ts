@@ -22,6 +22,11 @@ import { verifySigningKey } from './signing-key.js';
 
 const PENDING_POLL_MS = 100;
 
+export interface UpgradeRoute {
+  matches(req: IncomingMessage): boolean;
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
 /**
  * The CDP connect proxy: authenticates a WebSocket upgrade, resolves the session to the node that
  * runs its browser, and splices the client's socket to that node. It listens on the HTTP
@@ -43,8 +48,19 @@ export class ConnectProxy implements BeforeApplicationShutdown {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
+  /** Upgrades that are not CDP connects (the live view's sockets), each claimed by its own handler first. */
+  private readonly upgradeRoutes: UpgradeRoute[] = [];
+
+  addUpgradeRoute(route: UpgradeRoute): void {
+    this.upgradeRoutes.push(route);
+  }
+
   attach(server: Server): void {
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.handle(req, socket, head));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const route = this.closing ? undefined : this.upgradeRoutes.find((r) => r.matches(req));
+      if (route) return route.handle(req, socket, head);
+      void this.handle(req, socket, head);
+    });
   }
 
   private async handle(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
