@@ -59,6 +59,7 @@ export class AppModule {
         PipedConnections,
         ConnectProxy,
         SessionEndWatcher,
+        ...TELEMETRY_PROVIDERS,
         LiveViewAccess,
         LiveViewUpgrades,
       ],
