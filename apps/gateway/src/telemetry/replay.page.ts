@@ -37,7 +37,9 @@ const REPLAY_SCRIPT = `(function () {
         return;
       }
       status.textContent = '';
-      window.player = new rrwebPlayer({
+      // The UMD bundle's global is the module: its default export is the player.
+      var Player = window.rrwebPlayer && (window.rrwebPlayer.default || window.rrwebPlayer);
+      window.player = new Player({
         target: document.getElementById('player'),
         props: { events: playable, autoPlay: false, width: Math.min(window.innerWidth - 40, 1280), height: Math.min(window.innerHeight - 160, 720) },
       });
