@@ -162,6 +162,23 @@ describe('the archiver', () => {
     );
   });
 
+  it('a projector stopped while a session waits for its ends writes nothing; the next one archives it, not marked as cut short', async () => {
+    const id = await startSession();
+    await publish(id, 'logs', { type: 'logs', entries: [log(id, 'Page.navigate', 9_000)] });
+    await endSession(id);
+    await new Promise((r) => setTimeout(r, 300));
+    await projector!.close();
+    projector = undefined;
+    expect(await storedEvents(id)).toEqual([]);
+    // The node's ends arrive while no projector runs.
+    await publish(id, 'logs', { type: 'end' });
+    await publish(id, 'recording', { type: 'end' });
+    projector = await bootProjector();
+    const events = await archived(id);
+    expect(events.map((e) => e.data.truncated)).toEqual([false, false]);
+    expect(await artifactLines(id, 'logs')).toEqual([log(id, 'Page.navigate', 9_000)]);
+  });
+
   it('a session that ends while no projector runs is archived when it comes back, and one already archived is not archived again', async () => {
     const done = await startSession();
     await endSession(done);
