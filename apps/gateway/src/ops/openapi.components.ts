@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { createSessionBodySchema, metadataValueSchema, userMetadataSchema } from '@hangar/contracts';
+import { createSessionBodySchema, metadataValueSchema, recordingEventSchema, sessionLogEntrySchema, userMetadataSchema } from '@hangar/contracts';
 import { errorBodySchema } from '../errors/error.body.js';
 import { nodeResourceSchema } from '../nodes/node.resource.js';
 import { projectResourceSchema, projectUsageSchema } from '../projects/project.resource.js';
 import { sessionCreatedSchema, sessionDetailSchema, sessionResourceSchema } from '../sessions/session.resource.js';
 import { updateSessionBody } from '../sessions/update-session.body.js';
+import { replayUrlSchema } from '../telemetry/replay-url.resource.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -28,6 +29,9 @@ responses.add(projectResourceSchema, { id: 'Project' });
 responses.add(projectUsageSchema, { id: 'ProjectUsage' });
 responses.add(nodeResourceSchema, { id: 'Node' });
 responses.add(errorBodySchema, { id: 'Error' });
+responses.add(sessionLogEntrySchema, { id: 'SessionLog' });
+responses.add(recordingEventSchema, { id: 'SessionRecording' });
+responses.add(replayUrlSchema, { id: 'ReplayUrl' });
 
 /**
  * User metadata is validated as a whole (one clear 400 rather than a nested union failure), so

@@ -61,6 +61,31 @@ export function openApiDocument(serverUrl: string) {
           responses: { '200': ok('Session'), '400': error('status is not REQUEST_RELEASE'), ...authErrors, '404': error('No such session') },
         },
       },
+      '/v1/sessions/{id}/logs': {
+        parameters: [idParam('id')],
+        get: {
+          operationId: 'Sessions_logs',
+          summary: "The session's CDP log; a Hangar.truncated entry marks where some was lost",
+          responses: { '200': list('SessionLog'), ...authErrors, '404': error('No such session') },
+        },
+      },
+      '/v1/sessions/{id}/recording': {
+        parameters: [idParam('id')],
+        get: {
+          operationId: 'Sessions_recording',
+          summary: "The session's rrweb events in time order; a Custom event tagged hangar.truncated marks a loss",
+          responses: { '200': list('SessionRecording'), ...authErrors, '404': error('No such session') },
+        },
+      },
+      '/v1/sessions/{id}/replay': {
+        parameters: [idParam('id')],
+        get: {
+          operationId: 'Sessions_replay',
+          summary: 'A URL of the replay page for a browser (not part of the Browserbase API); its token lasts expiresIn seconds',
+          parameters: [{ name: 'expiresIn', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 21600, default: 3600 } }],
+          responses: { '200': ok('ReplayUrl'), '400': error('expiresIn out of range'), ...authErrors, '404': error('No such session') },
+        },
+      },
       '/v1/projects': {
         get: { operationId: 'Projects_list', summary: "The key's project", responses: { '200': list('Project'), ...authErrors } },
       },

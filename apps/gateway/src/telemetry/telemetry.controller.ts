@@ -9,6 +9,7 @@ import type { GatewayEnv } from '../env.js';
 import { ApiError } from '../errors/api-error.js';
 import { GATEWAY_ENV } from '../tokens.js';
 import { parseReplayExpiresIn } from './replay-expires-in.js';
+import type { ReplayUrl } from './replay-url.resource.js';
 import { SessionTelemetryReader } from './session-telemetry.reader.js';
 
 /**
@@ -37,7 +38,7 @@ export class TelemetryController {
 
   /** `{url, expiresAt}`: the replay page, its view token good for `expiresIn` seconds (default 1 h). */
   @Get('replay')
-  async replay(@CurrentProject() projectId: string, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<{ url: string; expiresAt: string }> {
+  async replay(@CurrentProject() projectId: string, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<ReplayUrl> {
     const expiresIn = parseReplayExpiresIn(query.expiresIn);
     if (!expiresIn.ok) throw new ApiError('VALIDATION', expiresIn.message);
     await this.telemetry.session(projectId, id);

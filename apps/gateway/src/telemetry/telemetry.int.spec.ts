@@ -8,6 +8,7 @@ import { tempDir } from '@hangar/testing';
 import type { RunningGateway } from '../app.factory.js';
 import { mintViewToken } from '../auth/view-token.js';
 import { apiClient } from '../testing/http-client.js';
+import { openApiValidator } from '../testing/openapi-validator.js';
 import { bootGateway, seedProjectRows, SIGNING_SECRET, startInfra, type Infra, type SeededProject } from '../testing/infra.js';
 
 /*
@@ -121,6 +122,30 @@ describe('GET /v1/sessions/:id/logs and /recording', () => {
       expect(bad.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'session a.b was not found' });
     }
   });
+});
+
+it('every answer, markers included, matches the OpenAPI document the gateway serves', async () => {
+  const validator = openApiValidator((await anon('GET', '/openapi.json')).body);
+  const id = await runningSession(a.projectId);
+  await publish(id, 'logs', { type: 'logs', entries: [log(id, 'Page.navigate', 1)] });
+  await publish(id, 'logs', { type: 'truncated', reason: 'cap' });
+  await publish(id, 'recording', { type: 'recording', events: [rrweb(id, 4, 1, { href: 'x' })] });
+  await publish(id, 'recording', { type: 'truncated', reason: 'cap', droppedBytes: 1 });
+  const exchanges: [ReturnType<typeof apiClient>, string, string][] = [
+    [callA, '/v1/sessions/{id}/logs', `/v1/sessions/${id}/logs`],
+    [callA, '/v1/sessions/{id}/recording', `/v1/sessions/${id}/recording`],
+    [callA, '/v1/sessions/{id}/replay', `/v1/sessions/${id}/replay`],
+    [callA, '/v1/sessions/{id}/replay', `/v1/sessions/${id}/replay?expiresIn=0`],
+    [callB, '/v1/sessions/{id}/logs', `/v1/sessions/${id}/logs`],
+    [anon, '/v1/sessions/{id}/recording', `/v1/sessions/${id}/recording`],
+  ];
+  const statuses: number[] = [];
+  for (const [call, route, path] of exchanges) {
+    const res = await call('GET', path);
+    statuses.push(res.status);
+    expect(validator.response('GET', route, res.status, res.body)).toEqual([]);
+  }
+  expect(statuses).toEqual([200, 200, 200, 400, 404, 401]);
 });
 
 describe('the replay page', () => {
