@@ -8,6 +8,9 @@ import { GATEWAY_ENV } from '../tokens.js';
 import { REPLAY_PAGE, REPLAY_PAGE_HEADERS, replayAsset } from './replay.page.js';
 import { SessionTelemetryReader } from './session-telemetry.reader.js';
 
+/** The events are the tenant's page content: never sniffed into HTML, never cached. */
+const EVENTS_HEADERS = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff' };
+
 const REFUSALS: Record<Exclude<ViewTokenCheck, { ok: true }>['reason'], string> = {
   malformed: 'this replay link has no valid token; ask for a new one (GET /v1/sessions/:id/replay)',
   forged: 'this replay link was not issued by this Hangar; ask for a new one (GET /v1/sessions/:id/replay)',
@@ -40,7 +43,7 @@ export class ReplayController {
     const claims = this.claims(id, token);
     const session = await this.telemetry.session(claims.projectId, id);
     const answer = await this.telemetry.answer(session, 'recording');
-    void reply.type('application/json; charset=utf-8').header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').send(answer.body);
+    void reply.type('application/json; charset=utf-8').headers(EVENTS_HEADERS).send(answer.body);
   }
 
   @Get('replay-assets/:name')

@@ -51,6 +51,6 @@ export class TelemetryController {
     const session = await this.telemetry.session(projectId, id);
     const answer = await this.telemetry.answer(session, kind);
     // Where it came from, for whoever debugs a difference between a running and an ended session.
-    void reply.type('application/json; charset=utf-8').header('x-hangar-telemetry-source', answer.source).send(answer.body);
+    void reply.type('application/json; charset=utf-8').headers({ 'x-hangar-telemetry-source': answer.source, 'x-content-type-options': 'nosniff' }).send(answer.body);
   }
 }
