@@ -2,8 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Browserbase from '@browserbasehq/sdk';
 import puppeteer from 'puppeteer-core';
-import { subjects } from '@hangar/contracts';
-import { eventually, startTestStack, type TestStack } from './harness.js';
+import { jetstream } from '@nats-io/jetstream';
+import { NODE_STOPPED_REPORTING, subjects, telemetrySubjects, TRUNCATION_METHOD, type TelemetryMessage } from '@hangar/contracts';
+import { chromiumProcesses, eventually, startTestStack, type TestStack } from './harness.js';
 
 /*
  * The read side of logs and recording through the whole stack and the official SDK: whatever the
@@ -83,4 +84,28 @@ describe('logs, recording and replay of ended sessions', () => {
     await expect(stranger.sessions.recording.retrieve(created.id)).rejects.toMatchObject({ status: 404 });
     await bb.sessions.update(created.id, { status: 'REQUEST_RELEASE', projectId: t.stack.projectId });
   }, 60_000);
+
+  // Last: it kills the stack's only node (and starts it again).
+  it('a node killed mid-session: what reached the stream is served, and the answer says the rest was lost', async () => {
+    const created = await bb.sessions.create({ projectId: t.stack.projectId, keepAlive: true });
+    // What the node had published before it died (published here, so the check does not depend
+    // on how much the node's own capture got out in time).
+    const entry = { method: 'Page.navigate', pageId: 1, sessionId: created.id, timestamp: Date.now(), request: { params: { url: siteUrl }, rawBody: '' } };
+    const batch: TelemetryMessage = { type: 'logs', entries: [entry] };
+    await jetstream(t.stack.nc).publish(telemetrySubjects.of(created.id, 'logs'), JSON.stringify(batch));
+    await t.stack.services.get('browser-node-1')!.stop('SIGKILL');
+    await eventually(() => bb.sessions.retrieve(created.id), (s) => s.status === 'ERROR', 20_000, 200);
+    await eventually(() => artifactKinds(created.id), (kinds) => kinds.join() === 'logs,recording', 30_000, 250);
+
+    const logs = await bb.sessions.logs.list(created.id);
+    expect(logs).toContainEqual(entry);
+    expect(logs.at(-1)).toMatchObject({ method: TRUNCATION_METHOD, request: { params: { reason: NODE_STOPPED_REPORTING } } });
+    const recording = await bb.sessions.recording.retrieve(created.id);
+    expect(recording.at(-1)).toMatchObject({ type: 5, data: { tag: 'hangar.truncated', payload: { reason: NODE_STOPPED_REPORTING } } });
+
+    // The node's next start kills the browsers it left behind.
+    const orphans = chromiumProcesses(`${t.dataDir}/nodes/node-1/`);
+    t.stack.startService('browser-node-1');
+    await eventually(() => chromiumProcesses(`${t.dataDir}/nodes/node-1/`).filter((pid) => orphans.includes(pid)), (left) => left.length === 0, 20_000);
+  }, 120_000);
 });
