@@ -8,6 +8,9 @@ const SCREENCAST = { format: 'jpeg', quality: 75, everyNthFrame: 1 } as const;
 /** A viewer whose socket still holds this much unsent is not sent more: its frames stay un-acked. */
 const MAX_VIEWER_BUFFER_BYTES = 256 * 1024;
 
+/** How long a new viewer waits for the cast's first frame before it is sent a screenshot instead. */
+const FIRST_FRAME_WAIT_MS = 1_000;
+
 export interface BridgeOptions {
   /** Chromium's loopback DevTools port and the page target to show. */
   readonly port: number;
@@ -36,8 +39,12 @@ export function bridgeScreencast(viewer: WebSocket, options: BridgeOptions): voi
   const cdp = new WebSocket(`ws://127.0.0.1:${port}/devtools/page/${targetId}`, { perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
   let nextId = 1;
   let frame: FrameMetadata | undefined;
-  const call = (method: string, params: Record<string, unknown> = {}) => {
-    if (cdp.readyState === WebSocket.OPEN) cdp.send(JSON.stringify({ id: nextId++, method, params }));
+  const answers = new Map<number, (result: Record<string, unknown> | undefined) => void>();
+  const call = (method: string, params: Record<string, unknown> = {}): Promise<Record<string, unknown> | undefined> => {
+    if (cdp.readyState !== WebSocket.OPEN) return Promise.resolve(undefined);
+    const id = nextId++;
+    cdp.send(JSON.stringify({ id, method, params }));
+    return new Promise((resolve) => answers.set(id, resolve));
   };
   const close = (code: number, reason: string) => {
     if (viewer.readyState === WebSocket.OPEN || viewer.readyState === WebSocket.CONNECTING) viewer.close(code, reason);
@@ -45,16 +52,31 @@ export function bridgeScreencast(viewer: WebSocket, options: BridgeOptions): voi
   };
 
   cdp.on('open', () => {
-    call('Emulation.setFocusEmulationEnabled', { enabled: true });
-    call('Page.enable');
-    call('Page.startScreencast', SCREENCAST);
+    void call('Emulation.setFocusEmulationEnabled', { enabled: true });
+    void call('Page.enable');
+    void call('Page.startScreencast', SCREENCAST);
+    // Chromium casts on repaint only: a static page that another viewer already casts may send
+    // nothing for a long while. A screenshot gives this viewer its first picture meanwhile.
+    setTimeout(() => void (frame ? undefined : firstPicture()), FIRST_FRAME_WAIT_MS);
   });
+  async function firstPicture() {
+    const metrics = (await call('Page.getLayoutMetrics')) as { cssLayoutViewport?: { clientWidth?: number; clientHeight?: number } } | undefined;
+    const shot = await call('Page.captureScreenshot', { format: 'jpeg', quality: SCREENCAST.quality });
+    const viewport = metrics?.cssLayoutViewport;
+    if (frame || typeof shot?.data !== 'string' || typeof viewport?.clientWidth !== 'number' || typeof viewport.clientHeight !== 'number') return;
+    frame = { deviceWidth: viewport.clientWidth, deviceHeight: viewport.clientHeight };
+    sendJson({ type: 'frame', data: shot.data, metadata: frame });
+  }
   cdp.on('message', (data) => {
-    let message: { method?: string; params?: Record<string, unknown>; error?: { message?: string } };
+    let message: { id?: number; result?: Record<string, unknown>; method?: string; params?: Record<string, unknown>; error?: { message?: string } };
     try {
       message = JSON.parse(String(data)) as typeof message;
     } catch {
       return;
+    }
+    if (typeof message.id === 'number') {
+      answers.get(message.id)?.(message.result);
+      answers.delete(message.id);
     }
     if (message.error) logger.debug({ sessionId, targetId, error: message.error.message }, 'live view call refused by the page');
     if (message.method === 'Page.screencastFrame') onFrame(message.params ?? {});
@@ -66,7 +88,11 @@ export function bridgeScreencast(viewer: WebSocket, options: BridgeOptions): voi
   });
   cdp.on('error', (err) => logger.debug({ err, sessionId, targetId }, 'live view page socket failed'));
   // The page closed or the browser is gone (the session ended): the viewer is told by the close.
-  cdp.on('close', () => close(1000, 'session ended'));
+  cdp.on('close', () => {
+    for (const resolve of answers.values()) resolve(undefined);
+    answers.clear();
+    close(1000, 'session ended');
+  });
 
   const sendJson = (value: unknown, done?: (err?: Error) => void) => {
     if (viewer.readyState !== WebSocket.OPEN) return;
@@ -74,7 +100,7 @@ export function bridgeScreencast(viewer: WebSocket, options: BridgeOptions): voi
   };
 
   function onFrame(params: Record<string, unknown>) {
-    const ack = () => call('Page.screencastFrameAck', { sessionId: params.sessionId });
+    const ack = () => void call('Page.screencastFrameAck', { sessionId: params.sessionId });
     const metadata = params.metadata as { deviceWidth?: number; deviceHeight?: number } | undefined;
     if (typeof metadata?.deviceWidth === 'number' && typeof metadata.deviceHeight === 'number') frame = { deviceWidth: metadata.deviceWidth, deviceHeight: metadata.deviceHeight };
     sendJson({ type: 'frame', data: params.data, metadata: params.metadata }, (err) => {
@@ -97,7 +123,7 @@ export function bridgeScreencast(viewer: WebSocket, options: BridgeOptions): voi
     const message = parseViewerMessage(String(data));
     if (!message) return;
     const cdpCall = toCdpCall(message, frame);
-    if (cdpCall) call(cdpCall.method, cdpCall.params);
+    if (cdpCall) void call(cdpCall.method, cdpCall.params);
   });
   viewer.on('error', () => undefined);
   viewer.on('close', () => close(1000, 'viewer left'));

@@ -9,7 +9,7 @@ import type { GatewayEnv } from '../env.js';
 import { ApiError, notFound } from '../errors/api-error.js';
 import { GATEWAY_ENV } from '../tokens.js';
 import { LiveViewAccess } from './live-view.access.js';
-import { pageUrls, parseExpiresIn, TARGET_ID, tokenExpiry, type PageUrls } from './live-view.urls.js';
+import { pageUrls, parseExpiresIn, parseLiveHttpPath, TARGET_ID, tokenExpiry, type PageUrls } from './live-view.urls.js';
 import { viewerPage } from './viewer.page.js';
 
 interface LivePage {
@@ -24,9 +24,6 @@ interface LiveUrls extends PageUrls {
   readOnlyDebuggerFullscreenUrl: string;
   pages: Array<LivePage & Omit<PageUrls, 'wsUrl'> & { readOnlyDebuggerFullscreenUrl: string }>;
 }
-
-/** The DevTools frontend's files, as the node accepts them (live-view.routes.ts): no `..`, no query. */
-const DEVTOOLS_FILE = /^(?:[A-Za-z0-9_-][A-Za-z0-9_.-]*\/)*[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
 
 /**
  * `GET /v1/sessions/:id/debug` (API key) hands out the live view's URLs; the `/live/…` routes are
@@ -68,11 +65,18 @@ export class LiveViewController {
     return { ...first, readOnlyDebuggerFullscreenUrl: listed[0]!.readOnlyDebuggerFullscreenUrl, pages: listed };
   }
 
-  /** The screencast viewer (viewer.page.ts), for either token. */
-  @Get('live/:sessionId/:token/page/:targetId')
-  async viewer(@Param('sessionId') sessionId: string, @Param('token') token: string, @Param('targetId') targetId: string, @Res() reply: FastifyReply) {
+  /** The screencast viewer (viewer.page.ts, either token) and Chromium's DevTools files (full-control token). */
+  @Get('live/*')
+  async live(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    const rest = (req.params as Record<string, string>)['*'] ?? '';
+    const path = parseLiveHttpPath(rest);
+    if (!path) throw notFound(`live/${rest}`);
+    if (path.kind === 'viewer') return this.viewer(path.sessionId, path.token, reply);
+    return this.devtools(path.sessionId, path.token, path.file, reply);
+  }
+
+  private async viewer(sessionId: string, token: string, reply: FastifyReply) {
     const claims = this.access.verify(sessionId, token, ['live', 'live-readonly']);
-    if (!TARGET_ID.test(targetId)) throw notFound(`page ${targetId}`);
     await this.access.running(claims);
     const page = viewerPage(claims.scope === 'live-readonly');
     void reply
@@ -84,12 +88,8 @@ export class LiveViewController {
       .send(page.html);
   }
 
-  /** Chromium's bundled DevTools frontend, file by file from the session's node (full-control tokens only). */
-  @Get('live/:sessionId/:token/devtools/*')
-  async devtools(@Param('sessionId') sessionId: string, @Param('token') token: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+  private async devtools(sessionId: string, token: string, file: string, reply: FastifyReply) {
     const claims = this.access.verify(sessionId, token, ['live']);
-    const file = (req.params as Record<string, string>)['*'] ?? '';
-    if (!DEVTOOLS_FILE.test(file)) throw notFound(`devtools/${file}`);
     const { node } = await this.access.running(claims);
     const answer = await this.access.nodeGet(node, sessionId, `/live-view/devtools/${file}`);
     if (answer.statusCode !== 200) {

@@ -1,4 +1,4 @@
-import { isLivePath, pageUrls, parseExpiresIn, parseLiveSocketPath, tokenExpiry } from './live-view.urls.js';
+import { isLivePath, pageUrls, parseExpiresIn, parseLiveHttpPath, parseLiveSocketPath, tokenExpiry } from './live-view.urls.js';
 
 const T = 'A'.repeat(32);
 
@@ -51,4 +51,15 @@ describe('parseLiveSocketPath', () => {
     expect(isLivePath('/?signingKey=abc', '/')).toBe(false);
     expect(isLivePath('/lively', '/')).toBe(false);
   });
+});
+
+describe('parseLiveHttpPath', () => {
+  it('reads the viewer page and DevTools files', () => {
+    expect(parseLiveHttpPath(`s1/p.m/page/${T}`)).toEqual({ kind: 'viewer', sessionId: 's1', token: 'p.m', targetId: T });
+    expect(parseLiveHttpPath('s1/p.m/devtools/entrypoints/inspector/inspector.js')).toEqual({ kind: 'devtools', sessionId: 's1', token: 'p.m', file: 'entrypoints/inspector/inspector.js' });
+  });
+
+  it.each(['s1/p.m/devtools/../json/list', 's1/p.m/devtools/./x', 's1/p.m/devtools/a//b', 's1/p.m/devtools/', `s1/p.m/page/${T}/x`, 's1/p.m/json/list', 's1/p.m/devtools/.hidden'])('refuses %s', (rest) =>
+    expect(parseLiveHttpPath(rest)).toBeUndefined(),
+  );
 });

@@ -76,6 +76,26 @@ export function parseLiveSocketPath(url: string | undefined, connectPath: string
   return { kind: 'devtools-socket', sessionId: sessionId!, token: token!, targetId: devtoolsTarget! };
 }
 
+export type LiveHttpPath =
+  | { kind: 'viewer'; sessionId: string; token: string; targetId: string }
+  | { kind: 'devtools'; sessionId: string; token: string; file: string };
+
+/** The DevTools frontend's files: plain relative paths, no `..`, no empty segments. */
+const DEVTOOLS_FILE = '((?:[A-Za-z0-9_-][A-Za-z0-9_.-]*/)*[A-Za-z0-9_-][A-Za-z0-9_.-]*)';
+const HTTP_PATH = new RegExp(`^([A-Za-z0-9_-]{1,128})/([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)/(?:page/([A-F0-9]{32})|devtools/${DEVTOOLS_FILE})$`);
+
+/**
+ * What follows `/live/` in a GET, read here rather than by the router: a token is longer than the
+ * router's parameter limit (kept for session ids), and one parser for HTTP and upgrades keeps them alike.
+ */
+export function parseLiveHttpPath(rest: string): LiveHttpPath | undefined {
+  const m = HTTP_PATH.exec(rest);
+  if (!m) return undefined;
+  const [, sessionId, token, targetId, file] = m;
+  if (targetId) return { kind: 'viewer', sessionId: sessionId!, token: token!, targetId };
+  return { kind: 'devtools', sessionId: sessionId!, token: token!, file: file! };
+}
+
 function pathOf(url: string | undefined): string {
   const target = url ?? '/';
   const q = target.indexOf('?');
