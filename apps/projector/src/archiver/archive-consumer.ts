@@ -30,11 +30,14 @@ const WORKING_EVERY_MS = 10_000;
  */
 export async function runArchiveConsumer(nc: NatsConnection, archiver: SessionArchiver, logger: Logger, options: { retryDelayMs?: number } = {}): Promise<{ stop(): Promise<void> }> {
   const jsm = await jetstreamManager(nc);
-  const exists = await jsm.consumers.info(EVENTS_STREAM, ARCHIVER_DURABLE).then(
-    () => true,
-    () => false,
-  );
-  if (!exists) {
+  // Also on every resumption: a consumer deleted by hand (or lost with a stream restored from a
+  // backup) comes back rather than leaving the archiver retrying a name that is gone.
+  const ensureDurable = async () => {
+    const exists = await jsm.consumers.info(EVENTS_STREAM, ARCHIVER_DURABLE).then(
+      () => true,
+      () => false,
+    );
+    if (exists) return;
     await jsm.consumers.add(EVENTS_STREAM, {
       durable_name: ARCHIVER_DURABLE,
       filter_subject: subjects.allSessionEvents,
@@ -44,7 +47,8 @@ export async function runArchiveConsumer(nc: NatsConnection, archiver: SessionAr
       max_ack_pending: 1_000,
       max_deliver: -1,
     });
-  }
+  };
+  await ensureDurable();
   const retryDelayMs = options.retryDelayMs ?? 1_000;
   const inFlight = new Map<string, Promise<void>>();
 
@@ -71,9 +75,15 @@ export async function runArchiveConsumer(nc: NatsConnection, archiver: SessionAr
   const done = (async () => {
     while (!stopped) {
       try {
+        await ensureDurable();
         const consumer = await jetstream(nc).consumers.get(EVENTS_STREAM, ARCHIVER_DURABLE);
         const messages = await consumer.consume({ max_messages: 64, expires: 4_000 });
         current = messages;
+        void (async () => {
+          for await (const status of messages.status()) {
+            if (status.type === 'consumer_deleted' || status.type === 'consumer_not_found' || status.type === 'stream_not_found') messages.stop();
+          }
+        })();
         for await (const msg of messages) {
           if (stopped) break;
           const parsed = domainEventSchema.safeParse(safeJson(msg.string()));

@@ -8,7 +8,10 @@ import { sessionAggregate, sessionArtifactKey } from '@hangar/domain';
 import { executeCommands, TelemetryLog } from '@hangar/messaging';
 import { createLogger, NestPinoLogger } from '@hangar/runtime';
 import { eventually, startTestNats, startTestPostgres, tempDir, type TestNats, type TestPostgres } from '@hangar/testing';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { EVENTS_STREAM } from '@hangar/contracts';
 import { envSchema } from '../env.js';
+import { ARCHIVER_DURABLE } from './archive-consumer.js';
 import { ProjectorModule } from '../projector.module.js';
 
 /*
@@ -177,6 +180,17 @@ describe('the archiver', () => {
     const events = await archived(id);
     expect(events.map((e) => e.data.truncated)).toEqual([false, false]);
     expect(await artifactLines(id, 'logs')).toEqual([log(id, 'Page.navigate', 9_000)]);
+  });
+
+  it('a durable consumer deleted by hand comes back, and the sessions that end afterwards are archived', async () => {
+    const jsm = await jetstreamManager(nats.nc);
+    expect(await jsm.consumers.delete(EVENTS_STREAM, ARCHIVER_DURABLE)).toBe(true);
+    await eventually(() => jsm.consumers.info(EVENTS_STREAM, ARCHIVER_DURABLE).then(() => true, () => false), (back) => back, 15_000, 100);
+    const id = await startSession();
+    await endSession(id);
+    await publish(id, 'logs', { type: 'end' });
+    await publish(id, 'recording', { type: 'end' });
+    expect((await archived(id)).map((e) => e.data.truncated)).toEqual([false, false]);
   });
 
   it('a session that ends while no projector runs is archived when it comes back, and one already archived is not archived again', async () => {
