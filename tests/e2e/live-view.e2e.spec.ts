@@ -5,6 +5,7 @@ import puppeteer, { type Browser as PBrowser, type Page as PPage } from 'puppete
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { findChromium } from '@hangar/chromium';
+import { liveUrlsSchema } from '../../apps/gateway/src/live-view/live-urls.resource.js';
 import { api, eventually, startTestStack, type TestStack } from './harness.js';
 
 /*
@@ -34,6 +35,7 @@ describe('live view through the gateway', () => {
   let client: PBrowser;
   let sessionPage: PPage;
   let sessionId: string;
+  let viewportBefore: number[];
   let debug: Awaited<ReturnType<Browserbase['sessions']['debug']>> & { readOnlyDebuggerFullscreenUrl?: string };
 
   beforeAll(async () => {
@@ -53,6 +55,7 @@ describe('live view through the gateway', () => {
     client = await puppeteer.connect({ browserWSEndpoint: created.connectUrl, defaultViewport: null });
     sessionPage = (await client.pages())[0]!;
     await sessionPage.goto(`${siteUrl}/buttons`);
+    viewportBefore = await sessionPage.evaluate(() => [innerWidth, innerHeight]);
     viewerBrowser = await chromium.launch({ executablePath: findChromium() ?? '/usr/bin/chromium', args: FLAGS });
     debug = await bb.sessions.debug(sessionId);
   }, 120_000);
@@ -93,6 +96,7 @@ describe('live view through the gateway', () => {
     }, [fx, fy]);
 
   it('answers the SDK with every URL on the gateway, carrying a token, and the pages from the node', async () => {
+    expect(liveUrlsSchema.parse(debug)).toEqual(debug);
     expect(debug.pages.length).toBeGreaterThanOrEqual(1);
     const page = debug.pages.find((p) => p.url === `${siteUrl}/buttons`)!;
     expect(page).toMatchObject({ title: 'buttons', id: expect.stringMatching(/^[A-F0-9]{32}$/) });
@@ -122,8 +126,8 @@ describe('live view through the gateway', () => {
     await page.mouse.click(input.x, input.y);
     await page.keyboard.type('hi');
     expect(await eventually(() => sessionPage.$eval('#t', (el) => (el as HTMLInputElement).value), (v) => v === 'hi', 10_000)).toBe('hi');
-    // The viewer did not resize the client's viewport.
-    expect(await sessionPage.evaluate(() => [innerWidth, innerHeight])).toEqual(await sessionPage.evaluate(() => [document.documentElement.clientWidth, document.documentElement.clientHeight]));
+    // The viewer never resized the client's viewport (no device metrics override).
+    expect(await sessionPage.evaluate(() => [innerWidth, innerHeight])).toEqual(viewportBefore);
     await page.close();
   });
 
@@ -150,6 +154,19 @@ describe('live view through the gateway', () => {
     expect(devtools.status).toBe(403);
     await expect(openSocket(debug.wsUrl.replace(/\/live\/([^/]+)\/[^/]+\//, `/live/$1/${token}/`))).rejects.toThrow(/403/);
     await page.close();
+  });
+
+  it('casts a background tab without making it the client’s active tab', async () => {
+    const front = await client.newPage();
+    await front.goto(`${siteUrl}/blue`);
+    await front.bringToFront();
+    const { page, frame } = await framed(debug.debuggerFullscreenUrl);
+    await sessionPage.evaluate(() => (document.body.style.background = 'red'));
+    await eventually(() => pixel(frame, 0.25, 0.9), ([r, g, b]) => r! > 200 && g! < 60 && b! < 60, 10_000);
+    expect(await front.evaluate(() => document.visibilityState)).toBe('visible');
+    await sessionPage.evaluate(() => (document.body.style.background = '#fff'));
+    await page.close();
+    await front.close();
   });
 
   it('loads Chromium’s DevTools through the gateway, its page socket included', async () => {

@@ -8,8 +8,9 @@ import { PublicUrls } from '../connect/public-urls.js';
 import type { GatewayEnv } from '../env.js';
 import { ApiError, notFound } from '../errors/api-error.js';
 import { GATEWAY_ENV } from '../tokens.js';
+import { type LiveUrls } from './live-urls.resource.js';
 import { LiveViewAccess } from './live-view.access.js';
-import { pageUrls, parseExpiresIn, parseLiveHttpPath, TARGET_ID, tokenExpiry, type PageUrls } from './live-view.urls.js';
+import { pageUrls, parseExpiresIn, parseLiveHttpPath, TARGET_ID, tokenExpiry } from './live-view.urls.js';
 import { viewerPage } from './viewer.page.js';
 
 interface LivePage {
@@ -17,12 +18,6 @@ interface LivePage {
   url: string;
   title: string;
   faviconUrl: string;
-}
-
-/** Browserbase's SessionLiveURLs, plus the view-only viewer (`readOnlyDebuggerFullscreenUrl`, ours). */
-interface LiveUrls extends PageUrls {
-  readOnlyDebuggerFullscreenUrl: string;
-  pages: Array<LivePage & Omit<PageUrls, 'wsUrl'> & { readOnlyDebuggerFullscreenUrl: string }>;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createSessionBodySchema, metadataValueSchema, recordingEventSchema, sessionLogEntrySchema, userMetadataSchema } from '@hangar/contracts';
 import { errorBodySchema } from '../errors/error.body.js';
+import { liveUrlsSchema } from '../live-view/live-urls.resource.js';
 import { nodeResourceSchema } from '../nodes/node.resource.js';
 import { projectResourceSchema, projectUsageSchema } from '../projects/project.resource.js';
 import { sessionCreatedSchema, sessionDetailSchema, sessionResourceSchema } from '../sessions/session.resource.js';
@@ -29,6 +30,7 @@ responses.add(projectResourceSchema, { id: 'Project' });
 responses.add(projectUsageSchema, { id: 'ProjectUsage' });
 responses.add(nodeResourceSchema, { id: 'Node' });
 responses.add(errorBodySchema, { id: 'Error' });
+responses.add(liveUrlsSchema, { id: 'SessionLiveURLs' });
 responses.add(sessionLogEntrySchema, { id: 'SessionLog' });
 responses.add(recordingEventSchema, { id: 'SessionRecording' });
 responses.add(replayUrlSchema, { id: 'ReplayUrl' });

@@ -86,6 +86,22 @@ export function openApiDocument(serverUrl: string) {
           responses: { '200': ok('ReplayUrl'), '400': error('expiresIn out of range'), ...authErrors, '404': error('No such session') },
         },
       },
+      '/v1/sessions/{id}/debug': {
+        parameters: [idParam('id')],
+        get: {
+          operationId: 'Sessions_debug',
+          summary: "Live view URLs of a running session's pages (view token in each URL; readOnlyDebuggerFullscreenUrl is view-only)",
+          parameters: [{ name: 'expiresIn', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 21600 }, description: "Seconds the URLs work; default until the session's expiresAt, at most 21600" }],
+          responses: {
+            '200': ok('SessionLiveURLs'),
+            '400': error('expiresIn out of range'),
+            ...authErrors,
+            '404': error('No such session'),
+            '410': error('The session has ended'),
+            '503': error('The session is not running yet, has no page open, or its node is unreachable; retry'),
+          },
+        },
+      },
       '/v1/projects': {
         get: { operationId: 'Projects_list', summary: "The key's project", responses: { '200': list('Project'), ...authErrors } },
       },
