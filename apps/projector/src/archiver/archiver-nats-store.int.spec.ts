@@ -33,7 +33,7 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-it('stores a session recording in the Object Store, read back through a store of its own, as the gateway's', async () => {
+it('stores a session recording in the Object Store, read back through a store of its own, as the gateway reads it', async () => {
   const [projectId, sessionId] = [randomUUID(), randomUUID()];
   const data = { sessionId, projectId, keepAlive: false, timeoutSeconds: 300, region: 'us-west-2' as const, expiresAt: new Date(Date.now() + 300_000).toISOString(), browserSettings: {} };
   const meta = { correlationId: 'archiver-nats-it' };
