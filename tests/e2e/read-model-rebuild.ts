@@ -16,7 +16,7 @@ export async function startRebuild(stack: Stack, env: Record<string, string>, lo
   url.pathname = '/hangar_rebuild';
   const service = await own(
     'rebuild projector',
-    Promise.resolve(startService('projector', 'projector-rebuild', { NATS_URL: stack.natsUrl, DATABASE_URL: url.toString(), LOG_LEVEL: 'warn', ...env }, log)),
+    Promise.resolve(startService('projector', 'projector-rebuild', { NATS_URL: stack.natsUrl, DATABASE_URL: url.toString(), LOG_LEVEL: 'warn', HANGAR_ARTIFACT_DIR: stack.artifactDir, ...env }, log)),
   );
   const db = createDb(url.toString(), { max: 2 });
   return {

@@ -61,6 +61,8 @@ export interface Stack {
   databaseUrl: string;
   dataDir: string;
   runtimeDir: string;
+  /** The fs artifact store's folder every service of the stack shares (HANGAR_ARTIFACT_DIR). */
+  artifactDir: string;
   services: Map<string, RunningService>;
   nc: NatsConnection;
   store: EventStore;
@@ -140,11 +142,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     makeTraversableDirs(path.join(runtimeDir, 'nodes'));
 
     const host = options.host ?? '127.0.0.1';
+    const artifactDir = path.join(path.resolve(options.dataDir), 'artifacts');
     const common: Record<string, string> = {
       NATS_URL: natsUrl,
       LOG_LEVEL: options.logLevel ?? 'info',
       // One folder for every service's artifact store: the nodes and the archiver write, the gateway reads.
-      HANGAR_ARTIFACT_DIR: path.join(path.resolve(options.dataDir), 'artifacts'),
+      HANGAR_ARTIFACT_DIR: artifactDir,
       // Every service ensures the stream at its start: each must ask for the same replicas.
       ...(options.streamReplicas === undefined ? {} : { HANGAR_STREAM_REPLICAS: String(options.streamReplicas) }),
     };
@@ -264,6 +267,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       databaseUrl,
       dataDir: options.dataDir,
       runtimeDir,
+      artifactDir,
       services,
       nc,
       store,
