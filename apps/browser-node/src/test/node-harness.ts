@@ -78,7 +78,17 @@ export async function startNode(h: Harness, nodeId: string, env: Record<string, 
       startService(
         'browser-node',
         nodeId,
-        { NATS_URL: h.nats.url, HANGAR_NODE_ID: nodeId, HANGAR_NODE_DATA_DIR: dataDir, LOG_LEVEL: 'debug', HANGAR_HEARTBEAT_MS: '200', HANGAR_INTERNAL_SECRET: NODE_INTERNAL_SECRET, ...env },
+        {
+          NATS_URL: h.nats.url,
+          HANGAR_NODE_ID: nodeId,
+          HANGAR_NODE_DATA_DIR: dataDir,
+          // The harness's own artifact folder (downloads of ended sessions), not the host's default.
+          HANGAR_ARTIFACT_DIR: path.join(h.dir, 'artifacts'),
+          LOG_LEVEL: 'debug',
+          HANGAR_HEARTBEAT_MS: '200',
+          HANGAR_INTERNAL_SECRET: NODE_INTERNAL_SECRET,
+          ...env,
+        },
         (line) => logs.push(line),
       ),
     ),
