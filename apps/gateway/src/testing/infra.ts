@@ -88,6 +88,8 @@ export async function gatewayEnv(infra: Infra, overrides: Record<string, string>
     HANGAR_SIGNING_SECRET: SIGNING_SECRET,
     HANGAR_INTERNAL_SECRET: INTERNAL_SECRET,
     HANGAR_COMMAND_TIMEOUT_MS: '2000',
+    // A folder of the test's own, never the host's default artifact store.
+    HANGAR_ARTIFACT_DIR: tempDir('hangar-gateway-artifacts-'),
     LOG_LEVEL: 'silent',
     ...overrides,
   });
