@@ -43,6 +43,7 @@ describe('live view through the gateway', () => {
       const url = new URL(req.url ?? '/', 'http://x');
       res.writeHead(200, { 'content-type': 'text/html' });
       if (url.pathname === '/buttons') return res.end(BUTTON_PAGE);
+      if (url.pathname === '/tall') return res.end('<title>tall</title><div style="height:5000px;background:linear-gradient(#fff,#00f)"></div>');
       if (url.pathname === '/host') return res.end(hostPage(url.searchParams.get('src') ?? ''));
       res.end(solid(url.pathname.slice(1) || 'white'));
     });
@@ -128,6 +129,16 @@ describe('live view through the gateway', () => {
     expect(await eventually(() => sessionPage.$eval('#t', (el) => (el as HTMLInputElement).value), (v) => v === 'hi', 10_000)).toBe('hi');
     // The viewer never resized the client's viewport (no device metrics override).
     expect(await sessionPage.evaluate(() => [innerWidth, innerHeight])).toEqual(viewportBefore);
+
+    // The wheel scrolls the page.
+    await sessionPage.goto(`${siteUrl}/tall`);
+    const middle = await at(page, frame, 0.5, 0.5);
+    await page.mouse.move(middle.x, middle.y);
+    await eventually(async () => {
+      await page.mouse.wheel(0, 400);
+      return sessionPage.evaluate(() => scrollY);
+    }, (y) => y > 0, 10_000);
+    await sessionPage.goto(`${siteUrl}/buttons`);
     await page.close();
   });
 

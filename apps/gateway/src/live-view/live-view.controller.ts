@@ -95,6 +95,8 @@ export class LiveViewController {
       .type(answer.headers['content-type'] ?? 'application/octet-stream')
       .header('cache-control', 'private, max-age=3600')
       .header('x-content-type-options', 'nosniff')
+      // The token is in the path: no request DevTools makes may carry it elsewhere.
+      .header('referrer-policy', 'no-referrer')
       .send(answer);
   }
 }
