@@ -86,7 +86,9 @@ canvas{display:block;width:100%;height:100%;object-fit:contain;outline:none}
   canvas.addEventListener('mousemove', (e) => {
     if (pendingMove) { pendingMove = e; return; }
     pendingMove = e;
-    requestAnimationFrame(() => { const m = pendingMove; pendingMove = null; mouse('move', m, { button: 'none' }); });
+    // A drag moves with its button held: the page sees a selection or a drag, not a hover.
+    const held = (b) => (b & 1 ? 'left' : b & 2 ? 'right' : b & 4 ? 'middle' : 'none');
+    requestAnimationFrame(() => { const m = pendingMove; pendingMove = null; mouse('move', m, { button: held(m.buttons) }); });
   });
   canvas.addEventListener('mousedown', (e) => { canvas.focus(); mouse('down', e, { clickCount: Math.min(3, e.detail || 1) }); e.preventDefault(); });
   canvas.addEventListener('mouseup', (e) => mouse('up', e, { clickCount: Math.min(3, e.detail || 1) }));
