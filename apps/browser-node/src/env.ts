@@ -74,6 +74,10 @@ const schema = z
     HANGAR_BROWSER_MOUNT_NAMESPACE: boolFromEnv.default(true),
     /** Where the host's browser-user leases live (isolation/browser-users.ts); shared by every node of the host. */
     HANGAR_BROWSER_USER_LEASE_DIR: z.string().min(1).default('/run/hangar/browser-users'),
+    /** Bytes of CDP log entries one session may publish; past it one `truncated`, then nothing (telemetry/). */
+    HANGAR_LOG_MAX_BYTES: intFromEnv(1024, 2 ** 31).default(50 * 1024 * 1024),
+    /** Bytes of rrweb events one session may publish; past it one `truncated`, then nothing (telemetry/). */
+    HANGAR_RECORDING_MAX_BYTES: intFromEnv(1024, 2 ** 31).default(200 * 1024 * 1024),
     PATH: z.string().default(''),
   })
   .transform((env, ctx) => {
@@ -121,6 +125,8 @@ const schema = z
       mountNamespace: env.HANGAR_BROWSER_MOUNT_NAMESPACE,
       browserUserLeaseDir: env.HANGAR_BROWSER_USER_LEASE_DIR,
       artifactStore: pickArtifactStoreEnv(env),
+      logMaxBytes: env.HANGAR_LOG_MAX_BYTES,
+      recordingMaxBytes: env.HANGAR_RECORDING_MAX_BYTES,
     };
   });
 

@@ -17,6 +17,7 @@ import { sessionCommandsController } from './session-commands.controller.js';
 import { SessionCommands } from './sessions/session-commands.service.js';
 import { SessionEndFollower } from './sessions/session-end.follower.js';
 import { SessionRegistry } from './sessions/session-registry.js';
+import { SessionTelemetry } from './telemetry/session-telemetry.service.js';
 import { NODE_CONFIG } from './tokens.js';
 
 @Module({})
@@ -36,6 +37,7 @@ export class NodeModule {
         SessionRegistry,
         CdpProxy,
         LiveViewRoutes,
+        SessionTelemetry,
         WarmPool,
         BrowserIsolation,
         SessionCommands,

@@ -31,6 +31,11 @@ export interface PipeOptions {
    * pipe then never looks at a byte. Only for a client speaking to a WebSocket server upstream.
    */
   keepalive?: KeepaliveOptions;
+  /**
+   * Sees every upstream → client chunk after it was handed to the client (a log tap). It must
+   * only queue the chunk: it runs on the splice's turn. Absent, no listener is added at all.
+   */
+  onUpstreamData?: (chunk: Buffer) => void;
 }
 
 /** Why a piped connection ended: either side closed or failed, the keepalive gave up, or `close()`. */
@@ -95,6 +100,8 @@ export function pipeUpgrade(req: IncomingMessage, client: Duplex, head: Buffer, 
     clearTimeout(timer);
     upstream.write(lines);
     upstream.pipe(client);
+    // Added after pipe(): the client's write comes first, the tap's queueing second.
+    if (options.onUpstreamData) upstream.on('data', options.onUpstreamData);
     if (options.clientFilter) {
       const injector = new ServerFrameInjector(upstream, client);
       upstream.once('close', () => injector.stop());

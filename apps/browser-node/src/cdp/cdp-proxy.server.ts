@@ -10,6 +10,7 @@ import type { NodeConfig } from '../env.js';
 import type { LiveSession } from '../sessions/live-session.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
 import { NODE_CONFIG } from '../tokens.js';
+import type { CdpTap } from './guard/cdp-tap.js';
 import { guardedPipeOptions } from './guard/guarded-pipe.js';
 
 const SESSION_PATH = /^\/sessions\/([A-Za-z0-9_-]+)\/?$/;
@@ -46,6 +47,8 @@ export class CdpProxy {
   private readonly server = http.createServer((req, res) => this.onRequest(req, res));
   private port: number | undefined;
   private readonly routes: NodeRoute[] = [];
+  /** The session log's tap for a client connection (telemetry/), or none: the splice then stays a byte pipe. */
+  private tapFor: ((session: LiveSession) => CdpTap | undefined) | undefined;
 
   constructor(
     @Inject(NODE_CONFIG) private readonly config: NodeConfig,
@@ -75,6 +78,10 @@ export class CdpProxy {
 
   addRoute(route: NodeRoute): void {
     this.routes.push(route);
+  }
+
+  setTap(tapFor: (session: LiveSession) => CdpTap | undefined): void {
+    this.tapFor = tapFor;
   }
 
   /**
@@ -187,12 +194,16 @@ export class CdpProxy {
     if (socket.destroyed) return;
     const connectionId = randomUUID();
     const { port, browserPath, folders } = session.browser;
-    const guard = guardedPipeOptions({ uploadsDir: folders.uploads, downloadsDir: folders.downloads }, (method, why) =>
-      this.logger.warn({ sessionId: session.id, connectionId, method, why }, 'cdp call refused'),
+    const tap = this.tapFor?.(session);
+    const guard = guardedPipeOptions(
+      { uploadsDir: folders.uploads, downloadsDir: folders.downloads },
+      (method, why) => this.logger.warn({ sessionId: session.id, connectionId, method, why }, 'cdp call refused'),
+      tap,
     );
     const pipe = pipeUpgrade(req, socket, head, { host: '127.0.0.1', port, path: browserPath }, { ...guard, dropHeaders: [...guard.dropHeaders, INTERNAL_TOKEN_HEADER] });
     const client = { pipe, recorded: false };
     session.clients.set(connectionId, client);
+    if (tap) void pipe.closed.then(() => tap.close());
     void pipe.closed.then((end) => {
       if (end === 'filter-error') this.logger.warn({ sessionId: session.id, connectionId }, 'client broke the WebSocket protocol: connection cut');
       return this.registry.queue

@@ -16,6 +16,8 @@ export interface CdpGuardOptions {
   /** A call refused (logged by the caller); the client has its answer already. */
   onRefused?: (method: string | undefined, why: string) => void;
   maxMessageBytes?: number;
+  /** Sees each text message that leaves for Chromium (the log tap, cdp-tap.ts); absent for a session that does not log. */
+  onForwarded?: (payload: Buffer) => void;
 }
 
 /**
@@ -44,9 +46,14 @@ export function cdpGuard(options: CdpGuardOptions): Transform {
   const sink: FrameSink = {
     message(payload, binary, wire) {
       const decision = decide(payload, binary, options.folders);
-      if (decision.kind === 'forward') guard.push(wire ?? maskedFrame(OPCODE_TEXT, payload));
-      else if (decision.kind === 'rewrite') guard.push(maskedFrame(OPCODE_TEXT, decision.payload));
-      else {
+      if (decision.kind === 'forward') {
+        guard.push(wire ?? maskedFrame(OPCODE_TEXT, payload));
+        // `payload` is the reader's own unmasked copy: the tap may keep it.
+        if (!binary) options.onForwarded?.(payload);
+      } else if (decision.kind === 'rewrite') {
+        guard.push(maskedFrame(OPCODE_TEXT, decision.payload));
+        options.onForwarded?.(decision.payload);
+      } else {
         options.toClient(serverTextFrame(decision.answer));
         options.onRefused?.(decision.method, decision.why);
       }

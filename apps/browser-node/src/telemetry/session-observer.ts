@@ -1,0 +1,185 @@
+import type { RecordingEvent, SessionLogEntry } from '@hangar/contracts';
+import type { Logger } from '@hangar/runtime';
+import { CdpConnection, type CdpEvent } from './cdp-connection.js';
+import { RECORDER_BINDING, recorderScript } from './recorder-script.js';
+import { redactHeaders } from './redact.js';
+import type { TelemetryBuffer } from './telemetry-buffer.js';
+
+/** Largest binding payload parsed; a page sending more gets it counted as dropped, not parsed. */
+const MAX_BINDING_PAYLOAD_CHARS = 8 * 1024 * 1024;
+/** The page and network events that become log entries (their params as `request.params`). */
+const LOGGED_EVENTS = new Set(['Page.frameNavigated', 'Network.requestWillBeSent', 'Network.responseReceived', 'Network.loadingFailed']);
+/** Targets that render documents: they get the recorder and the network log. */
+const DOCUMENT_TARGETS = new Set(['page', 'iframe']);
+
+/** A small integer per page target, stable for the session, shared by the observer and the client taps. */
+export class PageIds {
+  private readonly ids = new Map<string, number>();
+  of(targetId: string): number {
+    let id = this.ids.get(targetId);
+    if (id === undefined) this.ids.set(targetId, (id = this.ids.size));
+    return id;
+  }
+}
+
+export interface ObserverOptions {
+  sessionId: string;
+  /** ws://127.0.0.1:<port><browserPath>: the browser's own DevTools socket on loopback. */
+  browserUrl: string;
+  pageIds: PageIds;
+  logs?: TelemetryBuffer<SessionLogEntry>;
+  recording?: TelemetryBuffer<RecordingEvent>;
+  logger: Logger;
+}
+
+interface AttachedTarget {
+  targetId: string;
+  pageId: number;
+}
+
+/**
+ * One session's observer: the node's own CDP connection to the session's browser, attached to
+ * every page and iframe target (the first page, new tabs, popups, out-of-process iframes) with
+ * one node session per target, so a binding call is seen once (data-plane-notes §2).
+ *
+ * What a page does reaches the node only as binding payloads and CDP events, both treated as
+ * hostile: parsed in try/catch, size-checked before parsing, validated per event, counted against
+ * the session's caps. The page never gets anything back: the binding is one-way, and this
+ * connection is the node's alone (it is not the client's socket and never passes client input).
+ */
+export class SessionObserver {
+  private cdp: CdpConnection | undefined;
+  private readonly targets = new Map<string, AttachedTarget>();
+  private readonly attachedTargetIds = new Set<string>();
+  /** Target setups begun during start(): start() waits for them, so the first page is armed. */
+  private starting: Promise<void>[] | undefined = [];
+
+  constructor(private readonly options: ObserverOptions) {}
+
+  /** Resolves once every page already open records and logs; new targets are armed as they appear. */
+  async start(): Promise<void> {
+    this.cdp = await CdpConnection.open(this.options.browserUrl, (e) => this.onEvent(e));
+    await this.cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true });
+    // Browser-level auto-attach covers the pages open now on current Chromium; getTargets makes
+    // sure of the warm browser's about:blank on any version (a second attach is detached again).
+    const { targetInfos } = (await this.cdp.send('Target.getTargets')) as { targetInfos?: Array<{ targetId: string; type: string }> };
+    for (const t of targetInfos ?? []) {
+      if (t.type === 'page' && !this.attachedTargetIds.has(t.targetId)) await this.cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: true }).catch(() => undefined);
+    }
+    const setups = this.starting ?? [];
+    this.starting = undefined;
+    await Promise.all(setups);
+  }
+
+  /** Stops observing (the browser is gone or going); the caller ends the buffers. */
+  close(): void {
+    this.cdp?.close();
+  }
+
+  private onEvent(e: CdpEvent): void {
+    try {
+      if (e.method === 'Target.attachedToTarget') this.attached(e.params);
+      else if (e.method === 'Target.detachedFromTarget') this.targets.delete(String(e.params.sessionId));
+      else if (e.method === 'Runtime.bindingCalled') this.bindingCalled(e);
+      else if (LOGGED_EVENTS.has(e.method)) this.logEvent(e);
+    } catch (err) {
+      this.options.logger.warn({ err, sessionId: this.options.sessionId, method: e.method }, 'telemetry: could not handle a CDP event');
+    }
+  }
+
+  private attached(params: Record<string, unknown>): void {
+    const sessionId = String(params.sessionId);
+    const info = (params.targetInfo ?? {}) as { targetId?: string; type?: string };
+    const cdp = this.cdp!;
+    const targetId = String(info.targetId);
+    if (this.attachedTargetIds.has(targetId)) {
+      void cdp.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
+      return;
+    }
+    if (!DOCUMENT_TARGETS.has(info.type ?? '')) {
+      // A worker waits for its debuggers like a page does: let it run, and leave it alone.
+      void cdp
+        .send('Runtime.runIfWaitingForDebugger', {}, sessionId)
+        .then(() => cdp.send('Target.detachFromTarget', { sessionId }))
+        .catch(() => undefined);
+      return;
+    }
+    this.attachedTargetIds.add(targetId);
+    this.targets.set(sessionId, { targetId, pageId: this.options.pageIds.of(targetId) });
+    const setup = this.arm(sessionId).catch((err: unknown) => {
+      // A target that closed while being armed is normal (a popup that shut itself).
+      this.options.logger.debug({ err, sessionId: this.options.sessionId, targetId }, 'telemetry: could not arm a target');
+    });
+    this.starting?.push(setup);
+  }
+
+  /** Recorder and network log first, then the target may run (it waited for us since it started). */
+  private async arm(sessionId: string): Promise<void> {
+    const cdp = this.cdp!;
+    const calls: Promise<unknown>[] = [];
+    if (this.options.recording) {
+      calls.push(cdp.send('Runtime.addBinding', { name: RECORDER_BINDING }, sessionId));
+      calls.push(cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: recorderScript(), runImmediately: true }, sessionId));
+    }
+    calls.push(cdp.send('Page.enable', {}, sessionId));
+    if (this.options.logs) calls.push(cdp.send('Network.enable', {}, sessionId));
+    calls.push(cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true }, sessionId));
+    calls.push(cdp.send('Runtime.runIfWaitingForDebugger', {}, sessionId));
+    await Promise.all(calls);
+  }
+
+  private bindingCalled(e: CdpEvent): void {
+    const recording = this.options.recording;
+    if (!recording || e.params.name !== RECORDER_BINDING || !e.sessionId || !this.targets.has(e.sessionId)) return;
+    const payload = e.params.payload;
+    if (typeof payload !== 'string') return;
+    if (payload.length > MAX_BINDING_PAYLOAD_CHARS) return recording.refused(`a page sent a recording batch of ${payload.length} characters`, payload.length);
+    let batch: unknown;
+    try {
+      batch = JSON.parse(payload);
+    } catch {
+      return;
+    }
+    if (!Array.isArray(batch)) return;
+    for (const event of batch) {
+      const valid = recordingEvent(event, this.options.sessionId);
+      if (valid) recording.add(valid);
+    }
+  }
+
+  private logEvent(e: CdpEvent): void {
+    const target = e.sessionId ? this.targets.get(e.sessionId) : undefined;
+    if (!target) return;
+    const cdp = this.cdp!;
+    const frame = (e.params.frame ?? {}) as { id?: unknown; parentId?: unknown; loaderId?: unknown };
+    // A popup's binding is gone once it leaves its first about:blank: add it again on every
+    // top-frame navigation (re-adding an existing binding is harmless).
+    if (e.method === 'Page.frameNavigated' && frame.parentId === undefined && this.options.recording) {
+      void cdp.send('Runtime.addBinding', { name: RECORDER_BINDING }, e.sessionId).catch(() => undefined);
+    }
+    const logs = this.options.logs;
+    if (!logs) return;
+    const params = redactHeaders(e.params);
+    const frameId = typeof e.params.frameId === 'string' ? e.params.frameId : typeof frame.id === 'string' ? frame.id : undefined;
+    const loaderId = typeof e.params.loaderId === 'string' ? e.params.loaderId : typeof frame.loaderId === 'string' ? frame.loaderId : undefined;
+    const now = Date.now();
+    logs.add({
+      method: e.method,
+      pageId: target.pageId,
+      sessionId: this.options.sessionId,
+      ...(frameId ? { frameId } : {}),
+      ...(loaderId ? { loaderId } : {}),
+      timestamp: now,
+      request: { params, rawBody: JSON.stringify(params), timestamp: now },
+    });
+  }
+}
+
+/** One rrweb event from a page, or undefined when it is not shaped like one. */
+function recordingEvent(event: unknown, sessionId: string): RecordingEvent | undefined {
+  if (event === null || typeof event !== 'object' || Array.isArray(event)) return undefined;
+  const { type, timestamp, data } = event as Record<string, unknown>;
+  if (!Number.isInteger(type) || typeof timestamp !== 'number' || !Number.isFinite(timestamp)) return undefined;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
+  return { data: data as Record<string, unknown>, sessionId, timestamp, type: type as number };
+}
