@@ -20,6 +20,13 @@ describe('redactHeaders', () => {
     });
   });
 
+  it('replaces the values of cookie objects (Network.setCookies, getCookies answers)', () => {
+    expect(redactHeaders({ cookies: [{ name: 'sid', value: 's3cret', domain: 'a.test', path: '/' }] })).toEqual({
+      cookies: [{ name: 'sid', value: REDACTED, domain: 'a.test', path: '/' }],
+    });
+    expect(redactHeaders({ name: 'sid', value: 's3cret', url: 'http://a.test/' })).toEqual({ name: 'sid', value: REDACTED, url: 'http://a.test/' });
+  });
+
   it('stops at a depth limit instead of recursing without end', () => {
     let deep: Record<string, unknown> = { cookie: 'x' };
     for (let i = 0; i < 10_000; i++) deep = { d: deep };

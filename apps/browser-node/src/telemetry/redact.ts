@@ -7,14 +7,18 @@ export const REDACTED = '[redacted]';
 /**
  * A copy of `value` with the values of credential headers replaced, at any depth: CDP carries
  * headers as objects (`{Cookie: '…'}`, Network.Headers) and as arrays of `{name, value}`
- * (Fetch.HeaderEntry, Network.setCookie's neighbours). Names match case-insensitively.
+ * (Fetch.HeaderEntry); and cookie objects, whose value is what a Cookie header carries.
+ * Names match case-insensitively.
  * Depth-limited: a hostile params object cannot make this recurse without end.
  */
 export function redactHeaders<T>(value: T, depth = 0): T {
   if (depth > 32 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => redactHeaders(v, depth + 1)) as T;
   const src = value as Record<string, unknown>;
-  const named = typeof src.name === 'string' && SECRET_HEADERS.has(src.name.toLowerCase()) && 'value' in src;
+  // `{name: 'Cookie', value}` header entries, and cookies themselves (Network.setCookie(s),
+  // getCookies' answers: `{name, value, domain|url|path}`), whose value is the same secret.
+  const cookieShaped = typeof src.name === 'string' && typeof src.value === 'string' && ('domain' in src || 'url' in src || 'path' in src);
+  const named = (typeof src.name === 'string' && SECRET_HEADERS.has(src.name.toLowerCase()) && 'value' in src) || cookieShaped;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(src)) {
     if (named && k === 'value') out[k] = REDACTED;

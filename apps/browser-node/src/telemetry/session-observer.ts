@@ -128,6 +128,23 @@ export class SessionObserver {
     await Promise.all(calls);
   }
 
+  /**
+   * After a top-frame navigation. A popup's binding is gone once it leaves its first about:blank,
+   * so it is added again (harmless when it exists). And a popup opened with a URL reuses the
+   * Window of its initial about:blank, where the new-document script does not run again
+   * (measured, Chromium 14x): a document found unrecorded gets the recorder evaluated into it;
+   * the guard on `document` keeps that from starting a second recorder anywhere else.
+   */
+  private async rearm(cdp: CdpConnection, sessionId: string): Promise<void> {
+    try {
+      await cdp.send('Runtime.addBinding', { name: RECORDER_BINDING }, sessionId);
+      const probe = (await cdp.send('Runtime.evaluate', { expression: 'document.__hangarRecording === true', returnByValue: true }, sessionId)) as { result?: { value?: unknown } };
+      if (probe.result?.value !== true) await cdp.send('Runtime.evaluate', { expression: recorderScript() }, sessionId);
+    } catch {
+      // The target went away meanwhile.
+    }
+  }
+
   private bindingCalled(e: CdpEvent): void {
     const recording = this.options.recording;
     if (!recording || e.params.name !== RECORDER_BINDING || !e.sessionId || !this.targets.has(e.sessionId)) return;
@@ -152,11 +169,7 @@ export class SessionObserver {
     if (!target) return;
     const cdp = this.cdp!;
     const frame = (e.params.frame ?? {}) as { id?: unknown; parentId?: unknown; loaderId?: unknown };
-    // A popup's binding is gone once it leaves its first about:blank: add it again on every
-    // top-frame navigation (re-adding an existing binding is harmless).
-    if (e.method === 'Page.frameNavigated' && frame.parentId === undefined && this.options.recording) {
-      void cdp.send('Runtime.addBinding', { name: RECORDER_BINDING }, e.sessionId).catch(() => undefined);
-    }
+    if (e.method === 'Page.frameNavigated' && frame.parentId === undefined && this.options.recording) void this.rearm(cdp, e.sessionId!);
     const logs = this.options.logs;
     if (!logs) return;
     const params = redactHeaders(e.params);

@@ -1,0 +1,66 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * The pages the telemetry tests visit, on a loopback server: a strict-CSP page with its own
+ * script, a shadow root and a cross-origin iframe (127.0.0.1 embeds localhost), a popup, and a
+ * response that sets a cookie. Each page reports what broke into `window.problems`.
+ */
+export interface TestSite {
+  port: number;
+  /** http://127.0.0.1:<port> */
+  origin: string;
+  /** Cookie and Authorization headers the server saw (proves they were really sent). */
+  seenHeaders: Array<{ cookie?: string; authorization?: string }>;
+  close(): Promise<void>;
+}
+
+export const SET_COOKIE_SECRET = 'setcookie-secret-value';
+
+const page = (body: string) => `<!doctype html><html><head><meta charset="utf-8"><title>t</title></head><body>${body}</body></html>`;
+
+export async function startTestSite(): Promise<TestSite> {
+  const seenHeaders: TestSite['seenHeaders'] = [];
+  let port = 0;
+  const server = http.createServer((req, res) => {
+    seenHeaders.push({ ...(req.headers.cookie ? { cookie: req.headers.cookie } : {}), ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+    const url = new URL(req.url ?? '/', 'http://x');
+    const html = (body: string, headers: Record<string, string> = {}) => {
+      res.writeHead(200, { 'content-type': 'text/html', 'content-security-policy': "script-src 'self'", ...headers });
+      res.end(page(body));
+    };
+    const js = (source: string) => {
+      res.writeHead(200, { 'content-type': 'text/javascript' });
+      res.end(source);
+    };
+    switch (url.pathname) {
+      case '/csp':
+        return html(`<h1>strict page</h1><div id="host"></div><iframe src="http://localhost:${port}/frame"></iframe><script src="/app.js"></script>`, {
+          'set-cookie': `sid=${SET_COOKIE_SECRET}; Path=/`,
+        });
+      case '/app.js':
+        return js(`
+          window.problems = [];
+          document.addEventListener('securitypolicyviolation', (e) => window.problems.push(e.violatedDirective + ' ' + e.blockedURI));
+          const root = document.getElementById('host').attachShadow({ mode: 'open' });
+          root.innerHTML = '<p>shadow content</p>';
+          window.appRan = true;`);
+      case '/frame':
+        return html('<p>inside the frame</p><script src="/frame.js"></script>');
+      case '/frame.js':
+        return js('document.body.appendChild(document.createElement("span")).textContent = "frame script ran";');
+      case '/popup':
+        return html('<p>popup page</p>');
+      default:
+        res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    origin: `http://127.0.0.1:${port}`,
+    seenHeaders,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,169 @@
+import type { Browser, Page } from 'puppeteer-core';
+import type { SessionLogEntry, TelemetryKind, TelemetryMessage } from '@hangar/contracts';
+import { TelemetryLog } from '@hangar/messaging';
+import { eventually } from '@hangar/testing';
+import { connect, firstPage, useNodeFixture } from '../test/node-fixture.js';
+import { requestSession, startOnNode, stopOnNode, type RunningNode } from '../test/node-harness.js';
+import { REDACTED } from './redact.js';
+import { SET_COOKIE_SECRET, startTestSite, type TestSite } from './telemetry-test-site.js';
+
+const fx = useNodeFixture();
+const AUTH_SECRET = 'Bearer client-auth-secret';
+const COOKIE_SECRET = 'client-cookie-secret';
+
+let site: TestSite;
+beforeAll(async () => {
+  site = await startTestSite();
+});
+afterAll(async () => {
+  await site?.close();
+});
+
+async function startSession(node: RunningNode, browserSettings: Record<string, unknown> = {}): Promise<{ sessionId: string; browser: Browser }> {
+  const sessionId = await requestSession(fx.h, node.nodeId, { browserSettings });
+  const reply = await startOnNode(fx.h, node.nodeId, sessionId);
+  if (!reply.ok) throw new Error(reply.error.message);
+  const browser = await connect(reply.value.endpoint!);
+  fx.browsers.push(browser);
+  return { sessionId, browser };
+}
+
+/** Stops the session and reads both kinds once each has its `end`. */
+async function endAndRead(node: RunningNode, sessionId: string): Promise<Record<TelemetryKind, TelemetryMessage[]>> {
+  const stopped = await stopOnNode(fx.h, node.nodeId, sessionId);
+  if (!stopped.ok) throw new Error(stopped.error.message);
+  const log = await TelemetryLog.create(fx.h.nats.nc);
+  const read = async (kind: TelemetryKind) =>
+    eventually(
+      async () => (await log.read(sessionId, kind)).map((m) => m.message),
+      (messages) => messages.at(-1)?.type === 'end',
+      15_000,
+    );
+  return { logs: await read('logs'), recording: await read('recording') };
+}
+
+const entries = (messages: TelemetryMessage[]): SessionLogEntry[] => messages.flatMap((m) => (m.type === 'logs' ? m.entries : []));
+const events = (messages: TelemetryMessage[]) => messages.flatMap((m) => (m.type === 'recording' ? m.events : []));
+
+async function visitStrictPage(page: Page): Promise<void> {
+  await page.setExtraHTTPHeaders({ authorization: AUTH_SECRET });
+  await page.setCookie({ name: 'client', value: COOKIE_SECRET, url: site.origin });
+  await page.goto(`${site.origin}/csp`, { waitUntil: 'load' });
+  const frame = await eventually(
+    () => page.frames().find((f) => f.url().startsWith(`http://localhost:${site.port}/frame`)),
+    (f) => f !== undefined,
+    10_000,
+  );
+  await eventually(() => frame!.evaluate(() => document.body?.textContent ?? ''), (t) => t.includes('frame script ran'), 10_000);
+  // The recorder's page-side batching (500 ms) and the node's (1 s) have passed.
+  await new Promise((r) => setTimeout(r, 2_000));
+}
+
+describe('session telemetry', () => {
+  let node: RunningNode;
+  beforeAll(async () => {
+    // A warm pool of one: the first session runs on a browser whose about:blank was open before it.
+    node = await fx.launchNode('tel-a', { HANGAR_MAX_SESSIONS: '4', HANGAR_WARM_POOL: '1' });
+  });
+
+  it('records a strict-CSP page with a shadow root and a cross-origin iframe, a popup, and logs commands and network with credentials redacted', async () => {
+    const { sessionId, browser } = await startSession(node);
+    const page = await firstPage(browser);
+    await visitStrictPage(page);
+    // The page still works under the recorder: its own script ran and no CSP rule was broken.
+    expect(await page.evaluate(() => (window as unknown as { appRan?: boolean }).appRan)).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { problems: string[] }).problems)).toEqual([]);
+    expect(site.seenHeaders.some((h) => h.authorization === AUTH_SECRET && h.cookie?.includes(COOKIE_SECRET))).toBe(true);
+
+    const popupTarget = browser.waitForTarget((t) => t.url().endsWith('/popup'));
+    await page.evaluate((url) => void window.open(url), `${site.origin}/popup`);
+    const popup = (await (await popupTarget).page())!;
+    await eventually(() => popup.evaluate(() => document.body?.textContent ?? ''), (t) => t.includes('popup page'), 10_000);
+    await new Promise((r) => setTimeout(r, 2_000));
+
+    const { logs, recording } = await endAndRead(node, sessionId);
+
+    const recorded = events(recording);
+    for (const e of recorded) expect(e.sessionId).toBe(sessionId);
+    const text = JSON.stringify(recorded);
+    // A full snapshot (type 2) of the strict page, with its shadow root and the cross-origin frame's content.
+    expect(recorded.some((e) => e.type === 2 && JSON.stringify(e.data).includes('strict page'))).toBe(true);
+    expect(text).toContain('shadow content');
+    expect(text).toContain('inside the frame');
+    // The popup was recorded from its first document: its Meta event (type 4) and its content.
+    expect(recorded.some((e) => e.type === 4 && String(e.data.href).endsWith('/popup'))).toBe(true);
+    expect(text).toContain('popup page');
+
+    const logged = entries(logs);
+    const navigate = logged.find((e) => e.method === 'Page.navigate' && e.request?.params.url === `${site.origin}/csp`);
+    expect(navigate?.response?.result).toHaveProperty('frameId');
+    expect(navigate?.response?.rawBody).toContain('"frameId"');
+    expect(logged.some((e) => e.method === 'Network.requestWillBeSent' && (e.request?.params.request as { url?: string })?.url === `${site.origin}/app.js`)).toBe(true);
+    expect(logged.some((e) => e.method === 'Network.responseReceived')).toBe(true);
+    expect(logged.some((e) => e.method === 'Page.frameNavigated')).toBe(true);
+    // The popup has a page id of its own.
+    const popupPageIds = new Set(logged.filter((e) => e.method === 'Page.frameNavigated' && JSON.stringify(e.request?.params).includes('/popup')).map((e) => e.pageId));
+    expect(popupPageIds.size).toBe(1);
+    expect(popupPageIds.has(navigate!.pageId)).toBe(false);
+    // Credentials never reach telemetry: neither the client's own nor the server's Set-Cookie.
+    const all = JSON.stringify(logs);
+    expect(all).not.toContain('client-auth-secret');
+    expect(all).not.toContain(COOKIE_SECRET);
+    expect(all).not.toContain(SET_COOKIE_SECRET);
+    expect(all).toContain(REDACTED);
+    const setHeaders = logged.find((e) => e.method === 'Network.setExtraHTTPHeaders');
+    expect(setHeaders?.request?.params).toEqual({ headers: { authorization: REDACTED } });
+    expect(logs.at(-1)).toEqual({ type: 'end' });
+    expect(recording.at(-1)).toEqual({ type: 'end' });
+  }, 90_000);
+
+  it('publishes nothing but `end` for a session with recordSession and logSession off', async () => {
+    const { sessionId, browser } = await startSession(node, { recordSession: false, logSession: false });
+    await (await firstPage(browser)).goto(`${site.origin}/csp`, { waitUntil: 'load' });
+    await new Promise((r) => setTimeout(r, 1_500));
+    const { logs, recording } = await endAndRead(node, sessionId);
+    expect(logs).toEqual([{ type: 'end' }]);
+    expect(recording).toEqual([{ type: 'end' }]);
+  }, 60_000);
+
+  it('survives a page that calls the recorder binding with garbage', async () => {
+    const { sessionId, browser } = await startSession(node, { logSession: false });
+    const page = await firstPage(browser);
+    await page.goto(`${site.origin}/popup`, { waitUntil: 'load' });
+    await page.evaluate(() => {
+      const send = (window as unknown as Record<string, (s: unknown) => void>).__hangarRecorder!;
+      for (const junk of ['not json', '{"a":1}', '[1,null,{"type":"x"},{"type":2,"timestamp":1,"data":[]}]', 42, '[{"type":99,"timestamp":5,"data":{"forged":true}}]']) {
+        try {
+          send(junk);
+        } catch {
+          // Chromium itself refuses a non-string argument.
+        }
+      }
+    });
+    await new Promise((r) => setTimeout(r, 1_500));
+    // Still recording after the garbage.
+    await page.evaluate(() => document.body.appendChild(document.createElement('b')).append('after garbage'));
+    await new Promise((r) => setTimeout(r, 2_000));
+    const { recording } = await endAndRead(node, sessionId);
+    const recorded = events(recording);
+    // Shaped events are kept (the page may write into its own recording), everything else dropped.
+    expect(recorded.filter((e) => e.data.forged)).toEqual([{ type: 99, timestamp: 5, data: { forged: true }, sessionId }]);
+    expect(JSON.stringify(recorded)).toContain('after garbage');
+  }, 60_000);
+});
+
+describe('session telemetry caps', () => {
+  it('publishes one `truncated` per kind once a session reaches its caps', async () => {
+    const node = await fx.launchNode('tel-caps', { HANGAR_MAX_SESSIONS: '2', HANGAR_WARM_POOL: '0', HANGAR_LOG_MAX_BYTES: '4096', HANGAR_RECORDING_MAX_BYTES: '2048' });
+    const { sessionId, browser } = await startSession(node);
+    const page = await firstPage(browser);
+    await visitStrictPage(page);
+    const { logs, recording } = await endAndRead(node, sessionId);
+    for (const messages of [logs, recording]) {
+      expect(messages.filter((m) => m.type === 'truncated')).toHaveLength(1);
+      expect(messages.at(-1)).toEqual({ type: 'end' });
+    }
+    const kept = JSON.stringify(entries(logs)).length;
+    expect(kept).toBeLessThanOrEqual(4096);
+  }, 90_000);
+});
