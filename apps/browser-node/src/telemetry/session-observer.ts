@@ -89,7 +89,7 @@ export class SessionObserver {
 
   private attached(params: Record<string, unknown>): void {
     const sessionId = String(params.sessionId);
-    const info = (params.targetInfo ?? {}) as { targetId?: string; type?: string };
+    const info = (params.targetInfo ?? {}) as { targetId?: string; type?: string; url?: string };
     const cdp = this.cdp!;
     const targetId = String(info.targetId);
     if (this.attachedTargetIds.has(targetId)) {
@@ -106,7 +106,10 @@ export class SessionObserver {
     }
     this.attachedTargetIds.add(targetId);
     this.targets.set(sessionId, { targetId, pageId: this.options.pageIds.of(targetId) });
-    const setup = this.arm(sessionId).catch((err: unknown) => {
+    // A page open before the session (the warm browser's about:blank) has nothing to record, and
+    // running rrweb in it would be waited for by every session's start: only new documents get it.
+    const runImmediately = !(this.starting && info.url === 'about:blank');
+    const setup = this.arm(sessionId, runImmediately).catch((err: unknown) => {
       // A target that closed while being armed is normal (a popup that shut itself).
       this.options.logger.debug({ err, sessionId: this.options.sessionId, targetId }, 'telemetry: could not arm a target');
     });
@@ -114,12 +117,12 @@ export class SessionObserver {
   }
 
   /** Recorder and network log first, then the target may run (it waited for us since it started). */
-  private async arm(sessionId: string): Promise<void> {
+  private async arm(sessionId: string, runImmediately: boolean): Promise<void> {
     const cdp = this.cdp!;
     const calls: Promise<unknown>[] = [];
     if (this.options.recording) {
       calls.push(cdp.send('Runtime.addBinding', { name: RECORDER_BINDING }, sessionId));
-      calls.push(cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: recorderScript(), runImmediately: true }, sessionId));
+      calls.push(cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: recorderScript(), runImmediately }, sessionId));
     }
     calls.push(cdp.send('Page.enable', {}, sessionId));
     if (this.options.logs) calls.push(cdp.send('Network.enable', {}, sessionId));

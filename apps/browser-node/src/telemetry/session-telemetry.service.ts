@@ -11,6 +11,9 @@ import { ClientLogTap } from './client-log.tap.js';
 import { PageIds, SessionObserver } from './session-observer.js';
 import { TelemetryBuffer } from './telemetry-buffer.js';
 
+/** The longest a session's start waits for its observer; past it the session runs unobserved. */
+const OBSERVER_START_TIMEOUT_MS = 5_000;
+
 interface Observed {
   observer: SessionObserver | undefined;
   pageIds: PageIds;
@@ -90,12 +93,20 @@ export class SessionTelemetry implements OnModuleInit {
       logger: this.logger,
     });
     observed.observer = observer;
+    const t0 = performance.now();
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await observer.start();
+      await Promise.race([
+        observer.start(),
+        new Promise((_, fail) => (timer = setTimeout(() => fail(new Error(`no answer within ${OBSERVER_START_TIMEOUT_MS} ms`)), OBSERVER_START_TIMEOUT_MS))),
+      ]);
+      this.logger.debug({ sessionId: session.id, observerMs: Math.round(performance.now() - t0) }, 'telemetry: observer armed');
     } catch (err) {
       // The session runs without telemetry rather than not at all; `end` still closes each kind.
       this.logger.error({ err, sessionId: session.id }, 'telemetry: could not observe the session');
       observer.close();
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -79,6 +79,9 @@ describe('session telemetry', () => {
     await page.evaluate((url) => void window.open(url), `${site.origin}/popup`);
     const popup = (await (await popupTarget).page())!;
     await eventually(() => popup.evaluate(() => document.body?.textContent ?? ''), (t) => t.includes('popup page'), 10_000);
+    // A tab the client opens itself (Target.createTarget).
+    const tab = await browser.newPage();
+    await tab.goto(`${site.origin}/popup?tab`, { waitUntil: 'load' });
     await new Promise((r) => setTimeout(r, 2_000));
 
     const { logs, recording } = await endAndRead(node, sessionId);
@@ -93,6 +96,11 @@ describe('session telemetry', () => {
     // The popup was recorded from its first document: its Meta event (type 4) and its content.
     expect(recorded.some((e) => e.type === 4 && String(e.data.href).endsWith('/popup'))).toBe(true);
     expect(text).toContain('popup page');
+    expect(recorded.some((e) => e.type === 4 && String(e.data.href).endsWith('/popup?tab'))).toBe(true);
+    // The recorder was armed within the session's start, and quickly.
+    const armed = node.logs.filter((l) => l.includes('observer armed') && l.includes(sessionId)).map((l) => (JSON.parse(l.slice(l.indexOf('{'))) as { observerMs: number }).observerMs);
+    expect(armed).toHaveLength(1);
+    expect(armed[0]).toBeLessThan(1_000);
 
     const logged = entries(logs);
     const navigate = logged.find((e) => e.method === 'Page.navigate' && e.request?.params.url === `${site.origin}/csp`);
@@ -101,10 +109,20 @@ describe('session telemetry', () => {
     expect(logged.some((e) => e.method === 'Network.requestWillBeSent' && (e.request?.params.request as { url?: string })?.url === `${site.origin}/app.js`)).toBe(true);
     expect(logged.some((e) => e.method === 'Network.responseReceived')).toBe(true);
     expect(logged.some((e) => e.method === 'Page.frameNavigated')).toBe(true);
-    // The popup has a page id of its own.
-    const popupPageIds = new Set(logged.filter((e) => e.method === 'Page.frameNavigated' && JSON.stringify(e.request?.params).includes('/popup')).map((e) => e.pageId));
-    expect(popupPageIds.size).toBe(1);
-    expect(popupPageIds.has(navigate!.pageId)).toBe(false);
+    // The popup and the tab have page ids of their own.
+    const pageIdsOf = (suffix: string) =>
+      [
+        ...new Set(
+          logged
+            .filter((e) => e.method === 'Page.frameNavigated')
+            .map((e) => ({ pageId: e.pageId, frame: e.request?.params.frame as { url?: string; parentId?: string } }))
+            .filter(({ frame }) => !frame.parentId && frame.url?.endsWith(suffix))
+            .map(({ pageId }) => pageId),
+        ),
+      ];
+    const [popupIds, tabIds] = [pageIdsOf('/popup'), pageIdsOf('/popup?tab')];
+    expect([popupIds.length, tabIds.length]).toEqual([1, 1]);
+    expect(new Set([navigate!.pageId, popupIds[0], tabIds[0]]).size).toBe(3);
     // Credentials never reach telemetry: neither the client's own nor the server's Set-Cookie.
     const all = JSON.stringify(logs);
     expect(all).not.toContain('client-auth-secret');
