@@ -150,7 +150,7 @@ describe('session telemetry', () => {
     await page.goto(`${site.origin}/popup`, { waitUntil: 'load' });
     await page.evaluate(() => {
       const send = (window as unknown as Record<string, (s: unknown) => void>).__hangarRecorder!;
-      for (const junk of ['not json', '{"a":1}', '[1,null,{"type":"x"},{"type":2,"timestamp":1,"data":[]}]', 42, '[{"type":99,"timestamp":5,"data":{"forged":true}}]']) {
+      for (const junk of ['not json', '{"a":1}', '[1,null,{"type":"x"},{"type":2,"timestamp":1,"data":[]}]', 42, '[{"type":99,"timestamp":5,"data":{"forged":true},"sessionId":"another-session"}]']) {
         try {
           send(junk);
         } catch {
@@ -164,7 +164,8 @@ describe('session telemetry', () => {
     await new Promise((r) => setTimeout(r, 2_000));
     const { recording } = await endAndRead(node, sessionId);
     const recorded = events(recording);
-    // Shaped events are kept (the page may write into its own recording), everything else dropped.
+    // Shaped events are kept (the page may write into its own recording, and only there: the
+    // session id is the node's, never the page's), everything else dropped.
     expect(recorded.filter((e) => e.data.forged)).toEqual([{ type: 99, timestamp: 5, data: { forged: true }, sessionId }]);
     expect(JSON.stringify(recorded)).toContain('after garbage');
   }, 60_000);
