@@ -1,5 +1,7 @@
 import WebSocket from 'ws';
 
+const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+
 export interface CdpEvent {
   method: string;
   params: Record<string, unknown>;
@@ -42,7 +44,9 @@ export class CdpConnection {
 
   static open(url: string, onEvent: (event: CdpEvent) => void, timeoutMs = 5_000): Promise<CdpConnection> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: timeoutMs });
+      // A page can make Chromium send one message as big as its binding payload: past this the
+      // socket closes, and only that session loses its telemetry.
+      const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: timeoutMs, maxPayload: MAX_MESSAGE_BYTES });
       ws.once('open', () => resolve(new CdpConnection(ws, onEvent)));
       ws.once('error', reject);
     });

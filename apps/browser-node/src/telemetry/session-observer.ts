@@ -79,7 +79,7 @@ export class SessionObserver {
   private onEvent(e: CdpEvent): void {
     try {
       if (e.method === 'Target.attachedToTarget') this.attached(e.params);
-      else if (e.method === 'Target.detachedFromTarget') this.targets.delete(String(e.params.sessionId));
+      else if (e.method === 'Target.detachedFromTarget') this.detached(String(e.params.sessionId));
       else if (e.method === 'Runtime.bindingCalled') this.bindingCalled(e);
       else if (LOGGED_EVENTS.has(e.method)) this.logEvent(e);
     } catch (err) {
@@ -116,6 +116,14 @@ export class SessionObserver {
     this.starting?.push(setup);
   }
 
+  /** A target that comes back under the same id (an iframe swapping processes) is armed again. */
+  private detached(sessionId: string): void {
+    const target = this.targets.get(sessionId);
+    if (!target) return;
+    this.targets.delete(sessionId);
+    this.attachedTargetIds.delete(target.targetId);
+  }
+
   /** Recorder and network log first, then the target may run (it waited for us since it started). */
   private async arm(sessionId: string, runImmediately: boolean): Promise<void> {
     const cdp = this.cdp!;
@@ -150,7 +158,8 @@ export class SessionObserver {
 
   private bindingCalled(e: CdpEvent): void {
     const recording = this.options.recording;
-    if (!recording || e.params.name !== RECORDER_BINDING || !e.sessionId || !this.targets.has(e.sessionId)) return;
+    // Past the cap a page's batches are not even parsed: flooding the binding costs the node nothing more.
+    if (!recording || recording.full || e.params.name !== RECORDER_BINDING || !e.sessionId || !this.targets.has(e.sessionId)) return;
     const payload = e.params.payload;
     if (typeof payload !== 'string') return;
     if (payload.length > MAX_BINDING_PAYLOAD_CHARS) return recording.refused(`a page sent a recording batch of ${payload.length} characters`, payload.length);

@@ -41,15 +41,19 @@ export class TelemetryBuffer<T> {
     return this.published + this.itemsBytes;
   }
 
+  /** The cap was reached: everything from here on is dropped, so callers may skip the work of making it. */
+  get full(): boolean {
+    return this.capped || this.ended;
+  }
+
   add(item: T): void {
-    if (this.ended) return;
+    if (this.ended || this.capped) return;
     let bytes: number;
     try {
       bytes = Buffer.byteLength(JSON.stringify(item)) + 1;
     } catch {
       return; // not serializable (a cycle): nothing a reader could use
     }
-    if (this.capped) return;
     if (this.acceptedBytes + bytes > this.options.capBytes) {
       this.capped = true;
       this.flush();
