@@ -78,6 +78,10 @@ const schema = z
     HANGAR_LOG_MAX_BYTES: intFromEnv(1024, 2 ** 31).default(50 * 1024 * 1024),
     /** Bytes of rrweb events one session may publish; past it one `truncated`, then nothing (telemetry/). */
     HANGAR_RECORDING_MAX_BYTES: intFromEnv(1024, 2 ** 31).default(200 * 1024 * 1024),
+    /** Bytes of files one session's downloads zip holds; past it a note entry says what was left out (files/). */
+    HANGAR_DOWNLOADS_MAX_BYTES: intFromEnv(1024, 2 ** 40).default(1024 ** 3),
+    /** The largest file one upload may write into a session's uploads folder (files/); the gateway caps it too. */
+    HANGAR_UPLOAD_MAX_BYTES: intFromEnv(1, 2 ** 40).default(100 * 1024 * 1024),
     PATH: z.string().default(''),
   })
   .transform((env, ctx) => {
@@ -127,6 +131,8 @@ const schema = z
       artifactStore: pickArtifactStoreEnv(env),
       logMaxBytes: env.HANGAR_LOG_MAX_BYTES,
       recordingMaxBytes: env.HANGAR_RECORDING_MAX_BYTES,
+      downloadsMaxBytes: env.HANGAR_DOWNLOADS_MAX_BYTES,
+      uploadMaxBytes: env.HANGAR_UPLOAD_MAX_BYTES,
     };
   });
 

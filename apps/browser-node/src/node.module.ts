@@ -6,6 +6,8 @@ import { CdpProxy } from './cdp/cdp-proxy.server.js';
 import { WarmPool } from './chromium/warm-pool.service.js';
 import { BrowserIsolation } from './isolation/browser-isolation.service.js';
 import type { NodeConfig } from './env.js';
+import { DownloadsArchiver } from './files/downloads.archiver.js';
+import { FilesRoutes } from './files/files.routes.js';
 import { LiveViewRoutes } from './live-view/live-view.routes.js';
 import { nodeCommandsController } from './node-commands.controller.js';
 import { NodeDrain } from './node/node-drain.service.js';
@@ -37,6 +39,8 @@ export class NodeModule {
         SessionRegistry,
         CdpProxy,
         LiveViewRoutes,
+        FilesRoutes,
+        DownloadsArchiver,
         SessionTelemetry,
         WarmPool,
         BrowserIsolation,
