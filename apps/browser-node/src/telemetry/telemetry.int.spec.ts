@@ -186,3 +186,19 @@ describe('session telemetry caps', () => {
     expect(kept).toBeLessThanOrEqual(4096);
   }, 90_000);
 });
+
+describe('session telemetry at node shutdown', () => {
+  it('still publishes `end` for both kinds of a session the shutdown ends', async () => {
+    const node = await fx.launchNode('tel-stop', { HANGAR_MAX_SESSIONS: '2', HANGAR_WARM_POOL: '0' });
+    const { sessionId, browser } = await startSession(node);
+    await (await firstPage(browser)).goto(`${site.origin}/popup`, { waitUntil: 'load' });
+    await new Promise((r) => setTimeout(r, 1_500));
+    await node.service.stop('SIGTERM', 10_000);
+    const log = await TelemetryLog.create(fx.h.nats.nc);
+    for (const kind of ['logs', 'recording'] as const) {
+      const messages = (await log.read(sessionId, kind)).map((m) => m.message);
+      expect(messages.at(-1)).toEqual({ type: 'end' });
+      expect(messages.length).toBeGreaterThan(1);
+    }
+  }, 60_000);
+});
