@@ -14,6 +14,8 @@ import { toHttpError } from './errors/http-error.mapping.js';
 import { LiveViewUpgrades } from './live-view/live-view.upgrades.js';
 import { useAccessLog } from './http/access-log.hook.js';
 import { useJsonBodies } from './http/json-body.parser.js';
+import { useUnreadBodyDrain } from './http/unread-body.hook.js';
+import { useMultipartStreams } from './files/multipart.parser.js';
 import { MetricsService } from './ops/metrics.service.js';
 
 export interface RunningGateway {
@@ -39,6 +41,7 @@ export async function startGateway(env: GatewayEnv, logger: Logger): Promise<Run
   });
   const fastify = adapter.getInstance();
   useJsonBodies(fastify);
+  useMultipartStreams(fastify);
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env, logger), adapter, {
     bodyParser: false,
@@ -55,6 +58,7 @@ export async function startGateway(env: GatewayEnv, logger: Logger): Promise<Run
       done();
     });
     useAccessLog(fastify, logger);
+    useUnreadBodyDrain(fastify);
 
     app.get(ConnectProxy).addUpgradeRoute(app.get(LiveViewUpgrades));
     app.get(ConnectProxy).attach(app.getHttpServer());

@@ -11,6 +11,9 @@ import { PipedConnections } from './connect/piped-connections.js';
 import { PublicUrls } from './connect/public-urls.js';
 import { SessionEndWatcher } from './connect/session-end.watcher.js';
 import type { GatewayEnv } from './env.js';
+import { FilesController } from './files/files.controller.js';
+import { SessionDownloads } from './files/session-downloads.service.js';
+import { SessionUploads } from './files/session-uploads.service.js';
 import { LiveViewAccess } from './live-view/live-view.access.js';
 import { LiveViewController } from './live-view/live-view.controller.js';
 import { LiveViewUpgrades } from './live-view/live-view.upgrades.js';
@@ -41,7 +44,7 @@ export class AppModule {
         // is not worth a stack trace each time.
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [LiveViewController, SessionsController, ProjectsController, NodesController, HealthController, MetricsController, OpenApiController, ...TELEMETRY_CONTROLLERS],
+      controllers: [LiveViewController, SessionsController, ProjectsController, NodesController, HealthController, MetricsController, OpenApiController, ...TELEMETRY_CONTROLLERS, FilesController],
       providers: [
         { provide: GATEWAY_ENV, useValue: env },
         { provide: LOGGER, useValue: logger },
@@ -60,6 +63,8 @@ export class AppModule {
         ConnectProxy,
         SessionEndWatcher,
         ...TELEMETRY_PROVIDERS,
+        SessionDownloads,
+        SessionUploads,
         LiveViewAccess,
         LiveViewUpgrades,
       ],

@@ -24,6 +24,10 @@ export const gatewayEnvSchema = z.object({
   ...internalSecretEnv,
   HANGAR_COMMAND_TIMEOUT_MS: intFromEnv(100, 600_000).default(30_000),
   HANGAR_BODY_LIMIT_BYTES: intFromEnv(1024, 100 * 1024 * 1024).default(1_048_576),
+  /** The largest file `POST /v1/sessions/:id/uploads` takes (files/); the nodes cap it too. */
+  HANGAR_UPLOAD_MAX_BYTES: intFromEnv(1, 2 ** 40).default(100 * 1024 * 1024),
+  /** How long after a session's end `GET …/downloads` waits for its node to store the zip (files/). */
+  HANGAR_DOWNLOADS_WAIT_MS: intFromEnv(0, 120_000).default(10_000),
   /**
    * How long a connect to a session that is still PENDING waits for its browser to start before
    * answering 503. CDP clients (puppeteer.connect, connectOverCDP) do not retry a refused upgrade.

@@ -77,6 +77,40 @@ export function openApiDocument(serverUrl: string) {
           responses: { '200': list('SessionRecording'), ...authErrors, '404': error('No such session') },
         },
       },
+      '/v1/sessions/{id}/downloads': {
+        parameters: [idParam('id')],
+        get: {
+          operationId: 'Sessions_downloads',
+          summary: "A zip of every file the session's browser downloaded (stored entries; a valid empty zip when none)",
+          description:
+            'Header x-hangar-downloads says where it came from: node (running, zipped now), artifact (stored at the end), none (no browser yet), lost-with-node (ended, and its node was gone before it could store the files: an empty zip). Past HANGAR_DOWNLOADS_MAX_BYTES the zip holds HANGAR-DOWNLOADS-TRUNCATED.txt naming what was left out.',
+          responses: {
+            '200': { description: 'application/zip', content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } },
+            ...authErrors,
+            '404': error('No such session'),
+          },
+        },
+      },
+      '/v1/sessions/{id}/uploads': {
+        parameters: [idParam('id')],
+        post: {
+          operationId: 'Sessions_uploads',
+          summary: "Puts a file into the running session's uploads folder; the message names its absolute path for DOM.setFileInputFiles / uploadFile()",
+          requestBody: {
+            required: true,
+            content: { 'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } } },
+          },
+          responses: {
+            '200': { description: 'Stored', ...json({ type: 'object', required: ['message'], properties: { message: { type: 'string' } } }) },
+            '400': error('No multipart field file, or a file name that is empty, "." or ".."'),
+            ...authErrors,
+            '404': error('No such session'),
+            '410': error('The session has ended'),
+            '413': error('The file is over HANGAR_UPLOAD_MAX_BYTES (the message names the limit)'),
+            '503': error('The session is not running yet, or its node is unreachable; retry'),
+          },
+        },
+      },
       '/v1/sessions/{id}/replay': {
         parameters: [idParam('id')],
         get: {
