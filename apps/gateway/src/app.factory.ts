@@ -40,7 +40,7 @@ export async function startGateway(env: GatewayEnv, logger: Logger): Promise<Run
     },
   });
   const fastify = adapter.getInstance();
-  useJsonBodies(fastify);
+  useJsonBodies(fastify, env.HANGAR_BODY_LIMIT_BYTES);
   useMultipartStreams(fastify);
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env, logger), adapter, {
