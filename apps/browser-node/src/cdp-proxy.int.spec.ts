@@ -37,6 +37,11 @@ describe('browser-node with one long-running node', () => {
 
     const ended = await waitForEvent(fx.h, sessionId, 'SessionEnded');
     expect(ended.data).toMatchObject({ status: 'COMPLETED', reason: 'CLIENT_DISCONNECTED' });
+    // SIGKILL reached the group before SessionEnded was written; the exit follows within moments.
+    await eventually(() => processAlive(started.data.pid), (alive) => !alive, 5_000);
+    await profileGone(node.profilesRoot, sessionId);
+    // The session's life, then the fact that its downloads (none here) are in the artifact store:
+    // the node stores them before it removes the folders.
     expect((await sessionEvents(fx.h, sessionId)).map((e) => e.type)).toEqual([
       'SessionRequested',
       'SessionScheduled',
@@ -44,10 +49,8 @@ describe('browser-node with one long-running node', () => {
       'ClientConnected',
       'ClientDisconnected',
       'SessionEnded',
+      'SessionArtifactStored',
     ]);
-    // SIGKILL reached the group before SessionEnded was written; the exit follows within moments.
-    await eventually(() => processAlive(started.data.pid), (alive) => !alive, 5_000);
-    await profileGone(node.profilesRoot, sessionId);
     expect(await upgradeStatus(endpoint)).toBe(404);
   });
 
@@ -89,9 +92,13 @@ describe('browser-node with one long-running node', () => {
     ]);
     expect(events.filter((e) => e.type === 'SessionEnded')).toHaveLength(1);
 
-    // Stopping again is idempotent: the same final state, nothing appended.
+    // Stopping again is idempotent: the same final state, nothing appended (the downloads
+    // artifact the node recorded after the first stop moves the version, nothing else).
+    const before = (await sessionEvents(fx.h, sessionId)).length;
     const again = await stopOnNode(fx.h, node.nodeId, sessionId, 'TIMEOUT');
-    expect(again).toEqual(stopped);
+    const withoutVersion = (reply: Awaited<ReturnType<typeof stopOnNode>>) => (reply.ok ? { ...reply.value, version: undefined } : reply);
+    expect(withoutVersion(again)).toEqual(withoutVersion(stopped));
+    expect(await sessionEvents(fx.h, sessionId)).toHaveLength(before);
   });
 
   it('ends ERROR / BROWSER_CRASHED when Chromium is killed', async () => {
