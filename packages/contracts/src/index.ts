@@ -8,3 +8,4 @@ export * from './commands/index.js';
 export * from './artifacts.js';
 export * from './telemetry.js';
 export * from './telemetry-answer.js';
+export * from './telemetry-chunks.js';

@@ -1,4 +1,5 @@
 import { logAnswer, NODE_STOPPED_REPORTING, recordingAnswer } from './telemetry-answer.js';
+import { splitTelemetryMessage } from './telemetry-chunks.js';
 import { TRUNCATION_METHOD, type TelemetryMessage } from './telemetry.js';
 
 const log = (method: string, timestamp?: number) => ({ method, pageId: 1, sessionId: 's', ...(timestamp !== undefined ? { timestamp } : {}) });
@@ -37,5 +38,28 @@ describe('telemetry answers', () => {
     expect(entries.map((e) => [e.type, e.timestamp])).toEqual([[3, 10], [3, 20], [3, 30], [5, 30], [3, 40], [5, 40]]);
     expect(entries[3]!.data).toEqual({ tag: 'hangar.truncated', payload: { reason: 'page batch too big' } });
     expect(entries[5]!.data).toEqual({ tag: 'hangar.truncated', payload: { reason: NODE_STOPPED_REPORTING } });
+  });
+
+  it('joins a chunked batch back in place; a set missing parts is a marker, not an error; a running session waits for its last parts', () => {
+    const whole: TelemetryMessage = { type: 'recording', events: [{ type: 2, timestamp: 20, sessionId: 's', data: { html: 'x'.repeat(5_000) } }] };
+    const parts = splitTelemetryMessage(whole, 'c1', 1024)!;
+    expect(parts.length).toBeGreaterThan(2);
+    const full = recordingAnswer('s', [{ type: 'recording', events: [ev(10)] }, ...parts, { type: 'recording', events: [ev(30)] }, { type: 'end' }], { fallbackTimestamp: 0, endedAt: 40 });
+    expect(full.truncated).toBe(false);
+    expect(full.entries.map((e) => e.timestamp)).toEqual([10, 20, 30]);
+    expect(full.entries[1]).toEqual((whole as Extract<TelemetryMessage, { type: 'recording' }>).events[0]);
+
+    // A part lost in the middle (its publish failed): a marker where the set was, the rest kept.
+    const gap = recordingAnswer('s', [{ type: 'recording', events: [ev(10)] }, ...parts.filter((_, i) => i !== 1), { type: 'recording', events: [ev(30)] }, { type: 'end' }], { fallbackTimestamp: 0, endedAt: 40 });
+    expect(gap.truncated).toBe(true);
+    expect(gap.entries.map((e) => [e.type, e.timestamp])).toEqual([[3, 10], [5, 10], [3, 30]]);
+    expect(gap.entries[1]!.data).toMatchObject({ tag: 'hangar.truncated', payload: { reason: expect.stringContaining('cut short') } });
+
+    // The node killed mid-set: while the session runs the set is still arriving; after its end it is lost.
+    const head = [{ type: 'recording', events: [ev(10)] } as TelemetryMessage, ...parts.slice(0, 2)];
+    expect(recordingAnswer('s', head, { fallbackTimestamp: 0 })).toEqual({ entries: [ev(10)], truncated: false });
+    const killed = recordingAnswer('s', head, { fallbackTimestamp: 0, endedAt: 50 });
+    expect(killed.entries.map((e) => [e.type, e.timestamp])).toEqual([[3, 10], [5, 10], [5, 50]]);
+    expect(killed.entries[1]!.data).toMatchObject({ payload: { reason: expect.stringContaining('last parts are missing') } });
   });
 });

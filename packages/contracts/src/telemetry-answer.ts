@@ -1,3 +1,4 @@
+import { ChunkJoiner, type ChunkOutcome } from './telemetry-chunks.js';
 import { TRUNCATION_METHOD, type RecordingEvent, type SessionLogEntry, type TelemetryMessage } from './telemetry.js';
 
 /**
@@ -67,7 +68,9 @@ type MarkerOf<T> = (sessionId: string, timestamp: number, facts: TruncationFacts
 
 /**
  * `itemsOf` takes the entries of the answer's kind from a batch; a batch of the other kind on
- * this subject is a foreign publisher's, not part of this answer.
+ * this subject is a foreign publisher's, not part of this answer. The parts of a chunked message
+ * are joined back into it where its set completes; a set that cannot complete is a marker there
+ * (at the end only once the session has ended: before, its last parts may still be arriving).
  */
 function collect<T extends { timestamp?: number | undefined }>(
   sessionId: string,
@@ -77,6 +80,7 @@ function collect<T extends { timestamp?: number | undefined }>(
   itemsOf: (message: TelemetryMessage) => readonly T[] | undefined,
 ) {
   const entries: T[] = [];
+  const chunks = new ChunkJoiner();
   let latest: number | undefined;
   let truncated = false;
   let ended = false;
@@ -84,21 +88,33 @@ function collect<T extends { timestamp?: number | undefined }>(
     entries.push(entry);
     if (entry.timestamp !== undefined && (latest === undefined || entry.timestamp > latest)) latest = entry.timestamp;
   };
+  const lost = (facts: TruncationFacts) => {
+    truncated = true;
+    entries.push(marker(sessionId, latest ?? options.fallbackTimestamp, facts));
+  };
+  const settle = (outcome: ChunkOutcome | undefined) => {
+    if (outcome?.kind === 'whole') for (const item of itemsOf(outcome.message) ?? []) take(item);
+    else if (outcome?.kind === 'lost') lost(outcome);
+  };
   for (const message of messages) {
+    if (message.type !== 'chunk') settle(chunks.interrupted());
     switch (message.type) {
       case 'logs':
       case 'recording':
         for (const item of itemsOf(message) ?? []) take(item);
         break;
       case 'truncated':
-        truncated = true;
-        entries.push(marker(sessionId, latest ?? options.fallbackTimestamp, message));
+        lost(message);
+        break;
+      case 'chunk':
+        settle(chunks.add(message));
         break;
       case 'end':
         ended = true;
         break;
     }
   }
+  if (options.endedAt !== undefined) settle(chunks.finish());
   const missingEnd = !ended && options.endedAt !== undefined ? options.endedAt : undefined;
   return { entries, truncated: truncated || missingEnd !== undefined, missingEnd, last: latest ?? options.fallbackTimestamp };
 }

@@ -27,6 +27,9 @@ export const telemetrySubjects = {
 /** Largest message a node publishes; batches are cut below it (the stream refuses bigger). */
 export const TELEMETRY_MAX_MESSAGE_BYTES = 512 * 1024;
 
+/** Most parts one chunked message may have: 2 GiB (the largest per-session cap) in parts of ~500 KiB fits. */
+export const TELEMETRY_MAX_CHUNKS = 1 << 13;
+
 /** A CDP-level log entry, as `GET /v1/sessions/:id/logs` answers it (the SDK's SessionLog). */
 export const sessionLogEntrySchema = z.object({
   method: z.string(),
@@ -51,8 +54,8 @@ export type RecordingEvent = z.infer<typeof recordingEventSchema>;
 
 /**
  * One telemetry message. `batch` carries entries of the subject's kind; `truncated` says that
- * from here on something was dropped (the per-session cap reached, a page's batch too big) and
- * how much; `end` is the node's last message for the kind: without it, the archiver knows the
+ * from here on something was dropped (the per-session cap reached, a part of a chunked message lost)
+ * and how much; `end` is the node's last message for the kind: without it, the archiver knows the
  * node stopped before the session's end was reported (killed) and says so in the artifact.
  */
 export const telemetryMessageSchema = z.discriminatedUnion('type', [
@@ -60,6 +63,15 @@ export const telemetryMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('recording'), events: z.array(recordingEventSchema) }),
   z.object({ type: z.literal('truncated'), reason: z.string(), droppedBytes: z.number().int().nonnegative().optional() }),
   z.object({ type: z.literal('end') }),
+  // One part of a message too big for one (telemetry-chunks.ts): `text` is a slice of the whole
+  // message's JSON; the parts of one `id` are published in order, one after another.
+  z.object({
+    type: z.literal('chunk'),
+    id: z.string().min(1).max(64),
+    index: z.number().int().nonnegative(),
+    total: z.number().int().min(2).max(TELEMETRY_MAX_CHUNKS),
+    text: z.string(),
+  }),
 ]);
 export type TelemetryMessage = z.infer<typeof telemetryMessageSchema>;
 

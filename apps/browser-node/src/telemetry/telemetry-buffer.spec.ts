@@ -1,4 +1,4 @@
-import type { TelemetryMessage } from '@hangar/contracts';
+import { recordingAnswer, type TelemetryMessage } from '@hangar/contracts';
 import { TelemetryBuffer } from './telemetry-buffer.js';
 
 function buffer(capBytes: number, maxMessageBytes = 4096, fail = 0) {
@@ -55,12 +55,34 @@ describe('TelemetryBuffer', () => {
     expect(kept.length).toBeLessThan(10);
   });
 
-  it('says `truncated` for one entry larger than a message and goes on', async () => {
+  it('publishes one entry larger than a message as ordered parts below the size, which join back into it', async () => {
     const { b, sent } = buffer(1_000_000, 2048);
-    b.add(event(1, 5000));
-    b.add(event(2));
+    // Shaped like rrweb events: what the parts join into is validated like any batch.
+    const shaped = (n: number, pad: string) => ({ type: 3, timestamp: n, sessionId: 's1', data: { pad } }) as unknown as { n: number; pad: string };
+    const hostile = 'é"\\\n\u0001😀'.repeat(700);
+    b.add(shaped(0, 'a'));
+    b.add(shaped(1, hostile));
+    b.add(shaped(2, 'b'));
     await b.end();
-    expect(sent.map((s) => s.message.type)).toEqual(['truncated', 'recording', 'end']);
+    const types = sent.map((s) => s.message.type);
+    expect(types[0]).toBe('recording');
+    expect(types.slice(-2)).toEqual(['recording', 'end']);
+    const parts = sent.filter((s) => s.message.type === 'chunk');
+    expect(parts.length).toBeGreaterThan(3);
+    for (const s of sent) expect(Buffer.byteLength(JSON.stringify(s.message))).toBeLessThanOrEqual(2048);
+    const answer = recordingAnswer('s1', sent.map((s) => s.message), { fallbackTimestamp: 0, endedAt: 1 });
+    expect(answer.truncated).toBe(false);
+    expect(answer.entries.map((e) => e.timestamp)).toEqual([0, 1, 2]);
+    expect(answer.entries[1]!.data.pad).toBe(hostile);
+  });
+
+  it('counts a chunked entry against the cap', async () => {
+    const { b, sent } = buffer(8_000, 2048);
+    b.add(event(0, 6_000));
+    b.add(event(1, 6_000));
+    await b.end();
+    expect(sent.filter((s) => s.message.type === 'truncated')).toHaveLength(1);
+    expect(sent.filter((s) => s.message.type === 'chunk').length).toBeGreaterThan(2);
   });
 
   it('retries a failed publish with the same msgId', async () => {

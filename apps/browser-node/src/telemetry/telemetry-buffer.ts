@@ -1,4 +1,4 @@
-import { TELEMETRY_MAX_MESSAGE_BYTES, type TelemetryKind, type TelemetryMessage } from '@hangar/contracts';
+import { splitTelemetryMessage, TELEMETRY_MAX_MESSAGE_BYTES, type TelemetryKind, type TelemetryMessage } from '@hangar/contracts';
 
 /** Room left in a message for its envelope (`{"type":"recording","events":[…]}`) and commas. */
 const ENVELOPE_BYTES = 1024;
@@ -30,10 +30,13 @@ export class TelemetryBuffer<T> {
   private ended = false;
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
+  private chunkSets = 0;
+  private readonly maxMessageBytes: number;
   private readonly maxBatchBytes: number;
 
   constructor(private readonly options: TelemetryBufferOptions) {
-    this.maxBatchBytes = (options.maxMessageBytes ?? TELEMETRY_MAX_MESSAGE_BYTES) - ENVELOPE_BYTES;
+    this.maxMessageBytes = options.maxMessageBytes ?? TELEMETRY_MAX_MESSAGE_BYTES;
+    this.maxBatchBytes = this.maxMessageBytes - ENVELOPE_BYTES;
   }
 
   /** Total bytes accepted so far (published or waiting). */
@@ -60,10 +63,7 @@ export class TelemetryBuffer<T> {
       this.send({ type: 'truncated', reason: `the session's ${this.options.kind} reached the cap of ${this.options.capBytes} bytes`, droppedBytes: bytes });
       return;
     }
-    if (bytes > this.maxBatchBytes) {
-      this.send({ type: 'truncated', reason: `one ${this.options.kind} entry of ${bytes} bytes is larger than a telemetry message`, droppedBytes: bytes });
-      return;
-    }
+    if (bytes > this.maxBatchBytes) return this.sendInParts(item, bytes);
     if (this.itemsBytes + bytes > this.maxBatchBytes) this.flush();
     this.items.push(item);
     this.itemsBytes += bytes;
@@ -85,7 +85,27 @@ export class TelemetryBuffer<T> {
     this.published += this.itemsBytes;
     this.items = [];
     this.itemsBytes = 0;
-    this.send(this.options.kind === 'logs' ? ({ type: 'logs', entries: items } as TelemetryMessage) : ({ type: 'recording', events: items } as TelemetryMessage));
+    this.send(this.batchOf(items));
+  }
+
+  /**
+   * One entry bigger than a message (a large page's full snapshot): alone in its batch, published
+   * as that batch's ordered parts (contracts telemetry-chunks.ts), after what was held before it.
+   * Its bytes count against the cap like any entry's, so parts cannot get past it.
+   */
+  private sendInParts(item: T, bytes: number): void {
+    this.flush();
+    const parts = splitTelemetryMessage(this.batchOf([item]), `c${++this.chunkSets}`, this.maxMessageBytes);
+    if (!parts) {
+      this.send({ type: 'truncated', reason: `one ${this.options.kind} entry of ${bytes} bytes is too large even in parts`, droppedBytes: bytes });
+      return;
+    }
+    this.published += bytes;
+    for (const part of parts) this.send(part);
+  }
+
+  private batchOf(items: T[]): TelemetryMessage {
+    return this.options.kind === 'logs' ? ({ type: 'logs', entries: items } as TelemetryMessage) : ({ type: 'recording', events: items } as TelemetryMessage);
   }
 
   /** Flushes, then publishes `end`; resolves once every message of the kind was published (or failed). */
