@@ -16,8 +16,16 @@ import type { LiveSession } from './live-session.js';
 export interface SessionHook {
   readonly name: string;
   started?(session: LiveSession): Promise<void>;
+  /**
+   * A release's last moment with the browser still running (telemetry asks pages to flush what
+   * they hold). All hooks together, each cut off after ENDING_HOOK_MS, skipped when the browser
+   * has already exited: a hung page cannot hold up a release.
+   */
+  ending?(session: LiveSession): Promise<void>;
   ended?(session: LiveSession): Promise<void>;
 }
+
+const ENDING_HOOK_MS = 300;
 
 /** About ten seconds of retries: a NATS restart, not a long outage. */
 const END_ATTEMPTS = 10;
@@ -92,6 +100,23 @@ export class SessionRegistry {
     await Promise.all(this.hooks.map((hook) => hook.started?.(session).catch((err: unknown) => this.logger.error({ err, sessionId: session.id, hook: hook.name }, 'session start hook failed'))));
   }
 
+  private async ending(session: LiveSession): Promise<void> {
+    const hooks = this.hooks.filter((hook) => hook.ending);
+    if (hooks.length === 0 || session.browser.hasExited) return;
+    await Promise.all(
+      hooks.map(async (hook) => {
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          await Promise.race([hook.ending!(session), new Promise((r) => (timer = setTimeout(r, ENDING_HOOK_MS)))]);
+        } catch (err) {
+          this.logger.error({ err, sessionId: session.id, hook: hook.name }, 'session ending hook failed');
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+  }
+
   private async ended(session: LiveSession): Promise<void> {
     await Promise.all(this.hooks.map((hook) => hook.ended?.(session).catch((err: unknown) => this.logger.error({ err, sessionId: session.id, hook: hook.name }, 'session end hook failed'))));
   }
@@ -151,7 +176,7 @@ export class SessionRegistry {
   }
 
   /**
-   * Closes the clients, kills the browser, then appends SessionEnded. The event promises that the
+   * Runs the ending hooks (bounded), closes the clients, kills the browser, then appends SessionEnded. The event promises that the
    * browser is gone: it is written once SIGKILL has been delivered to the browser's whole process
    * group (a signal no process can catch or ignore), without waiting the ~20 ms the kernel takes
    * to reap the tree. That wait, and the profile's deletion after it (thousands of small files),
@@ -160,9 +185,11 @@ export class SessionRegistry {
    */
   async end(session: LiveSession, reason: EndReason, meta: EventMetadata, detail?: string): Promise<SessionState> {
     const t0 = performance.now();
+    await this.ending(session);
+    const endingMs = Math.round(performance.now() - t0);
     const gone = this.kill(session);
     const state = await this.applyEnd(session, { type: 'End', reason, ...(detail ? { detail } : {}) }, meta);
-    this.logger.debug({ sessionId: session.id, recordMs: Math.round(performance.now() - t0) }, 'session end timing');
+    this.logger.debug({ sessionId: session.id, endingMs, recordMs: Math.round(performance.now() - t0) }, 'session end timing');
     const removal = gone
       .then(() => this.ended(session))
       .then(() => session.browser.removeProfile())

@@ -5,6 +5,9 @@ import path from 'node:path';
 /** The binding a page's recorder hands its batches to (Runtime.addBinding). */
 export const RECORDER_BINDING = '__hangarRecorder';
 
+/** What the node evaluates in a recorded document before a release's kill: its batch goes out now. */
+export const RECORDER_FLUSH_EXPRESSION = "typeof document.__hangarFlush === 'function' && document.__hangarFlush()";
+
 /** How long, and for how many events, the page batches before one binding call. */
 const PAGE_FLUSH_MS = 500;
 const PAGE_FLUSH_EVENTS = 50;
@@ -67,6 +70,9 @@ ${rrwebBundle()}
     } catch (e) {}
   }
   window.addEventListener('pagehide', flush, true);
+  // For the node's last call before the browser is killed; fixed, so the page cannot swap it
+  // (calling it only sends the page's own batch early).
+  try { Object.defineProperty(d, '__hangarFlush', { value: function () { flush(); return true; } }); } catch (e) {}
   // rrweb waits for DOMContentLoaded itself when the document is still loading.
   start();
 })();`;

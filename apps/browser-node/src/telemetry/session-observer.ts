@@ -1,7 +1,7 @@
 import type { RecordingEvent, SessionLogEntry } from '@hangar/contracts';
 import type { Logger } from '@hangar/runtime';
 import { CdpConnection, type CdpEvent } from './cdp-connection.js';
-import { RECORDER_BINDING, recorderScript } from './recorder-script.js';
+import { RECORDER_BINDING, RECORDER_FLUSH_EXPRESSION, recorderScript } from './recorder-script.js';
 import { redactHeaders } from './redact.js';
 import type { TelemetryBuffer } from './telemetry-buffer.js';
 
@@ -69,6 +69,20 @@ export class SessionObserver {
     const setups = this.starting ?? [];
     this.starting = undefined;
     await Promise.all(setups);
+  }
+
+  /**
+   * Has every recorded document hand over its batch now (a release is about to kill the browser).
+   * Chromium sends a binding call's event before the answer to the evaluate that made it, so once
+   * every answer is in, their batches are in the buffer. A page that hangs keeps its evaluate
+   * unanswered: the caller bounds the wait (SessionHook.ending).
+   */
+  async flushPages(): Promise<void> {
+    const cdp = this.cdp;
+    if (!cdp || !this.options.recording || this.options.recording.full) return;
+    await Promise.all(
+      [...this.targets.keys()].map((sessionId) => cdp.send('Runtime.evaluate', { expression: RECORDER_FLUSH_EXPRESSION, returnByValue: true }, sessionId).catch(() => undefined)),
+    );
   }
 
   /** Stops observing (the browser is gone or going); the caller ends the buffers. */

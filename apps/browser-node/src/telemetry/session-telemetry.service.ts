@@ -48,7 +48,7 @@ export class SessionTelemetry implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     await ensureTelemetryStream(this.nc, { replicas: this.config.streamReplicas });
     this.telemetry = await TelemetryLog.create(this.nc);
-    this.registry.addHook({ name: 'telemetry', started: (s) => this.started(s), ended: (s) => this.ended(s) });
+    this.registry.addHook({ name: 'telemetry', started: (s) => this.started(s), ending: (s) => this.ending(s), ended: (s) => this.ended(s) });
     // No tap at all for a session that does not log: its splice stays a plain byte pipe.
     this.proxy.setTap((session) => {
       const observed = this.sessions.get(session.id);
@@ -108,6 +108,15 @@ export class SessionTelemetry implements OnModuleInit {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Just before the kill: the pages' own batches (up to 500 ms of events, recorder-script.ts)
+   * would die with the browser. Nothing to do for a session that does not record.
+   */
+  private async ending(session: LiveSession): Promise<void> {
+    const observed = this.sessions.get(session.id);
+    if (observed?.recording && observed.observer) await observed.observer.flushPages();
   }
 
   /** The browser is gone: publish what is held and an `end` for both kinds (a kind that is off gets only its `end`). */

@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * The pages the telemetry tests visit, on a loopback server: a strict-CSP page with its own
- * script, a shadow root and a cross-origin iframe (127.0.0.1 embeds localhost), a popup, and a
- * response that sets a cookie. Each page reports what broke into `window.problems`.
+ * script, a shadow root and a cross-origin iframe (127.0.0.1 embeds localhost), a popup, a
+ * response that sets a cookie, and a page too big for one telemetry message. Each page reports
+ * what broke into `window.problems`.
  */
 export interface TestSite {
   port: number;
@@ -18,6 +19,14 @@ export interface TestSite {
 export const SET_COOKIE_SECRET = 'setcookie-secret-value';
 
 const page = (body: string) => `<!doctype html><html><head><meta charset="utf-8"><title>t</title></head><body>${body}</body></html>`;
+
+/** A page whose rrweb full snapshot is about 2 MB: 3,000 CSS rules and 12,000 paragraphs, then a last line. */
+export const BIG_PAGE_LAST_LINE = 'the last line of the big page';
+function bigPage(): string {
+  const rules = Array.from({ length: 3_000 }, (_, i) => `.rule-${i} { color: #${(i * 2654435).toString(16).slice(-6).padStart(6, '0')}; margin: ${i % 17}px; }`).join('\n');
+  const paragraphs = Array.from({ length: 12_000 }, (_, i) => `<p class="rule-${i % 3_000}">paragraph ${i} of the big page, with some text</p>`).join('');
+  return `<style>${rules}</style>${paragraphs}<p id="last">${BIG_PAGE_LAST_LINE}</p>`;
+}
 
 export async function startTestSite(): Promise<TestSite> {
   const seenHeaders: TestSite['seenHeaders'] = [];
@@ -51,6 +60,8 @@ export async function startTestSite(): Promise<TestSite> {
         return js('document.body.appendChild(document.createElement("span")).textContent = "frame script ran";');
       case '/popup':
         return html('<p>popup page</p>');
+      case '/big':
+        return html(bigPage());
       default:
         res.writeHead(404).end();
     }

@@ -1,11 +1,11 @@
 import type { Browser, Page } from 'puppeteer-core';
-import type { SessionLogEntry, TelemetryKind, TelemetryMessage } from '@hangar/contracts';
+import { recordingAnswer, type SessionLogEntry, type TelemetryKind, type TelemetryMessage } from '@hangar/contracts';
 import { TelemetryLog } from '@hangar/messaging';
 import { eventually } from '@hangar/testing';
 import { connect, firstPage, useNodeFixture } from '../test/node-fixture.js';
 import { requestSession, startOnNode, stopOnNode, type RunningNode } from '../test/node-harness.js';
 import { REDACTED } from './redact.js';
-import { SET_COOKIE_SECRET, startTestSite, type TestSite } from './telemetry-test-site.js';
+import { BIG_PAGE_LAST_LINE, SET_COOKIE_SECRET, startTestSite, type TestSite } from './telemetry-test-site.js';
 
 const fx = useNodeFixture();
 const AUTH_SECRET = 'Bearer client-auth-secret';
@@ -169,6 +169,71 @@ describe('session telemetry', () => {
     expect(recorded.filter((e) => e.data.forged)).toEqual([{ type: 99, timestamp: 5, data: { forged: true }, sessionId }]);
     expect(JSON.stringify(recorded)).toContain('after garbage');
   }, 60_000);
+});
+
+describe('session telemetry of large pages and of the last moment', () => {
+  let node: RunningNode;
+  beforeAll(async () => {
+    node = await fx.launchNode('tel-big', { HANGAR_MAX_SESSIONS: '2', HANGAR_WARM_POOL: '0' });
+  });
+
+  it('records a page whose full snapshot is bigger than a telemetry message, whole, in parts', async () => {
+    const { sessionId, browser } = await startSession(node, { logSession: false });
+    await (await firstPage(browser)).goto(`${site.origin}/big`, { waitUntil: 'load' });
+    await new Promise((r) => setTimeout(r, 2_000));
+    const { recording } = await endAndRead(node, sessionId);
+    const parts = recording.filter((m) => m.type === 'chunk');
+    expect(parts.length).toBeGreaterThanOrEqual(3);
+    expect(recording.filter((m) => m.type === 'truncated')).toEqual([]);
+    // What the archiver stores and the gateway answers (contracts telemetry-answer.ts).
+    const { entries, truncated } = recordingAnswer(sessionId, recording, { fallbackTimestamp: 0, endedAt: Date.now() });
+    expect(truncated).toBe(false);
+    const snapshot = entries.find((e) => e.type === 2 && JSON.stringify(e.data).includes(BIG_PAGE_LAST_LINE));
+    expect(Buffer.byteLength(JSON.stringify(snapshot))).toBeGreaterThan(1024 * 1024);
+    expect(JSON.stringify(snapshot)).toContain('.rule-2999');
+    expect(snapshot!.sessionId).toBe(sessionId);
+    // The node killed after the second part: the snapshot is a marker, not an error.
+    const cut = recording.slice(0, recording.indexOf(parts[1]!) + 1);
+    const killed = recordingAnswer(sessionId, cut, { fallbackTimestamp: 0, endedAt: Date.now() });
+    expect(killed.truncated).toBe(true);
+    expect(killed.entries.some((e) => JSON.stringify(e).includes(BIG_PAGE_LAST_LINE))).toBe(false);
+    expect(killed.entries.filter((e) => e.type === 5).map((e) => (e.data.payload as { reason: string }).reason)).toEqual([
+      expect.stringContaining('last parts are missing'),
+      expect.stringContaining('stopped reporting'),
+    ]);
+  }, 90_000);
+
+  it("keeps a page's last change when the session is released right after it, and a hung page does not hold up the release", async () => {
+    const endingMs = (sessionId: string) => {
+      const line = node.logs.find((l) => l.includes('session end timing') && l.includes(sessionId))!;
+      return (JSON.parse(line.slice(line.indexOf('{'))) as { endingMs: number }).endingMs;
+    };
+    const timings: Record<string, number[]> = { recorded: [], unrecorded: [], hung: [] };
+    for (const round of [1, 2]) {
+      for (const variant of ['recorded', 'unrecorded', 'hung'] as const) {
+        const { sessionId, browser } = await startSession(node, { recordSession: variant !== 'unrecorded' });
+        const page = await firstPage(browser);
+        await page.goto(`${site.origin}/popup`, { waitUntil: 'load' });
+        await new Promise((r) => setTimeout(r, 1_500));
+        const words = `last words ${round} ${variant}`;
+        await page.evaluate((w) => void document.body.appendChild(document.createElement('p')).append(w), words);
+        // A page that never yields again: the flush cannot be answered.
+        if (variant === 'hung') await page.evaluate(() => void setTimeout(() => { for (;;); }, 0));
+        const t0 = performance.now();
+        const { recording } = await endAndRead(node, sessionId);
+        const releaseMs = performance.now() - t0;
+        timings[variant]!.push(endingMs(sessionId));
+        expect(releaseMs).toBeLessThan(variant === 'hung' ? 3_000 : 2_000);
+        if (variant === 'recorded') expect(JSON.stringify(events(recording))).toContain(words);
+        if (variant === 'unrecorded') expect(recording).toEqual([{ type: 'end' }]);
+        if (variant === 'hung') expect(recording.at(-1)).toEqual({ type: 'end' });
+      }
+    }
+    // The cost a release pays before its kill (registry endingMs): nothing without recording, bounded when a page hangs.
+    console.log(`ending step (ms): ${JSON.stringify(timings)}`);
+    for (const ms of timings.unrecorded!) expect(ms).toBeLessThanOrEqual(5);
+    for (const ms of timings.hung!) expect(ms).toBeLessThan(450);
+  }, 120_000);
 });
 
 describe('session telemetry caps', () => {
