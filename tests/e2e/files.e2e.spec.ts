@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +15,7 @@ import { api, eventually, startTestStack, type TestStack } from './harness.js';
  * HANGAR_UPLOAD_MAX_BYTES, read by the client every time, not a reset).
  */
 const UPLOAD_MAX = 256 * 1024;
+const BODY_LIMIT = 16 * 1024;
 const DOWNLOAD = randomBytes(300 * 1024);
 
 function unzip(zip: Buffer): Promise<Map<string, Buffer>> {
@@ -86,7 +87,8 @@ describe('session files through the gateway', () => {
     await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
     siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
     const limits = { HANGAR_UPLOAD_MAX_BYTES: String(UPLOAD_MAX) };
-    t = await startTestStack({ concurrency: 4, env: { gateway: limits, 'browser-node': limits } });
+    // The JSON body limit below the upload cap: an upload is not held to it (multipart.parser.ts).
+    t = await startTestStack({ concurrency: 4, env: { gateway: { ...limits, HANGAR_BODY_LIMIT_BYTES: String(BODY_LIMIT) }, 'browser-node': limits } });
     bb = new Browserbase({ apiKey: t.stack.apiKey, baseURL: t.stack.apiUrl, maxRetries: 0 });
   });
 
@@ -135,6 +137,16 @@ describe('session files through the gateway', () => {
     await input!.uploadFile(file!);
     expect(await page.$eval('input#f', (el) => el.files![0]!.text())).toBe('bytes from the SDK');
     expect(await page.$eval('input#f', (el) => el.files![0]!.name)).toBe('evil name.txt');
+
+    // Past the JSON body limit, within the upload cap: streamed through, byte for byte.
+    const big = randomBytes(200 * 1024);
+    const second = await bb.sessions.uploads.create(session.id, { file: await toFile(big, 'big.bin') });
+    await input!.uploadFile(/(\/\S*\/uploads\/big\.bin)/.exec(second.message)![1]!);
+    const seen = await page.$eval('input#f', async (el) => {
+      const bytes = new Uint8Array(await el.files![0]!.arrayBuffer());
+      return Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+    });
+    expect(seen).toBe(createHash('sha256').update(big).digest('hex'));
     await browser.disconnect();
     await bb.sessions.update(session.id, { status: 'REQUEST_RELEASE', projectId: t.stack.projectId });
   });
@@ -170,6 +182,15 @@ describe('session files through the gateway', () => {
       }
     }
     await expect(bb.sessions.uploads.create(session.id, { file: await toFile(Buffer.alloc(UPLOAD_MAX + 10), 'big.bin') })).rejects.toMatchObject({ status: 413 });
+    // A JSON body far past HANGAR_BODY_LIMIT_BYTES through the SDK: a 413 naming the limit, each time.
+    for (const bytes of [5 * 1024 * 1024, 50 * 1024 * 1024]) {
+      for (let i = 0; i < 3; i++) {
+        await expect(bb.sessions.create({ projectId: t.stack.projectId, userMetadata: { pad: 'x'.repeat(bytes) } })).rejects.toMatchObject({
+          status: 413,
+          message: expect.stringContaining(`${BODY_LIMIT} bytes`),
+        });
+      }
+    }
     // Nothing of the refused files stays in the uploads folder: the next upload is the only file.
     const ok = await bb.sessions.uploads.create(session.id, { file: await file() });
     expect(ok.message).toMatch(/\/uploads\/x\.txt/);
