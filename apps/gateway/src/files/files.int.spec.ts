@@ -95,6 +95,16 @@ describe('downloads of an ended session', () => {
   });
 });
 
+describe('downloads of a running session', () => {
+  it('whose node cannot be reached: a 503 to retry, not a premature lost-with-node', async () => {
+    const created = await apiClient(gateway.url, a.apiKey)<{ id: string }>('POST', '/v1/sessions', { body: { projectId: a.projectId } });
+    const res = await fetch(`${gateway.url}/v1/sessions/${created.body.id}/downloads`, { headers: { 'x-bb-api-key': a.apiKey } });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(((await res.json()) as { message: string }).message).toMatch(/cannot be reached/);
+  });
+});
+
 describe('uploads refused by the gateway itself', () => {
   it('410 once ended, 404 for another project, 401 without a key', async () => {
     const id = await endedSession();

@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ARTIFACT_STORE, type ArtifactStore } from '@hangar/artifacts';
 import { isEnded, sessionArtifactKey } from '@hangar/domain';
 import type { GatewayEnv } from '../env.js';
-import { notFound } from '../errors/api-error.js';
+import { ApiError, notFound } from '../errors/api-error.js';
 import { nodeRouteRequest, nodeSessionTarget, type NodeSessionTarget } from '../nodes/node-route.client.js';
 import type { SessionView } from '../sessions/session.presenter.js';
 import { SessionReader } from '../sessions/session.reader.js';
@@ -52,20 +52,26 @@ export class SessionDownloads {
       const target = nodeSessionTarget(session);
       if (!target || session.status !== 'RUNNING') return { source: 'none', body: EMPTY_ZIP };
       const fromNode = await this.fromNode(session, target);
+      if (fromNode === 'unreachable') {
+        // Not "lost" yet: a node that is restarting or cut off may answer again, and one that is
+        // gone ends its sessions (then the stored zip, or lost-with-node, is the answer).
+        throw new ApiError('UNAVAILABLE', `the browser node of session ${session.id} cannot be reached; retry shortly`, { 'retry-after': '1' });
+      }
       if (fromNode) return fromNode;
     }
     // Ended, or its node no longer runs it (the end is on its way): the stored zip.
     return this.stored(session);
   }
 
-  /** The node's zip; undefined when its node no longer runs the session (or cannot be reached). */
-  private async fromNode(session: SessionView, target: NodeSessionTarget): Promise<DownloadsAnswer | undefined> {
+  /** The node's zip; undefined when its node no longer runs the session (its end is on its way). */
+  private async fromNode(session: SessionView, target: NodeSessionTarget): Promise<DownloadsAnswer | 'unreachable' | undefined> {
     const { req, answer } = nodeRouteRequest(this.env.HANGAR_INTERNAL_SECRET, target, session.id, { method: 'GET', rest: '/downloads', purpose: 'downloads' });
     req.end();
     const res = await answer.catch(() => undefined);
-    if (res?.statusCode === 200) return { source: 'node', body: res };
-    res?.resume();
-    return undefined;
+    if (!res) return 'unreachable';
+    if (res.statusCode === 200) return { source: 'node', body: res };
+    res.resume();
+    return res.statusCode === 404 ? undefined : 'unreachable';
   }
 
   private async stored(session: SessionView): Promise<DownloadsAnswer> {

@@ -88,6 +88,7 @@ export function openApiDocument(serverUrl: string) {
             '200': { description: 'application/zip', content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } } },
             ...authErrors,
             '404': error('No such session'),
+            '503': error("The running session's browser node cannot be reached; retry (retry-after)"),
           },
         },
       },
