@@ -52,7 +52,7 @@ describe('logs, recording and replay of ended sessions', () => {
     await browser.disconnect();
     await bb.sessions.update(created.id, { status: 'REQUEST_RELEASE', projectId: t.stack.projectId });
 
-    await eventually(() => artifactKinds(created.id), (kinds) => kinds.join() === 'logs,recording', 30_000, 250);
+    await eventually(() => artifactKinds(created.id), (kinds) => kinds.join() === 'downloads,logs,recording', 30_000, 250);
     const logs = await bb.sessions.logs.list(created.id);
     const recording = await bb.sessions.recording.retrieve(created.id);
     expect(Array.isArray(logs)).toBe(true);
@@ -95,6 +95,7 @@ describe('logs, recording and replay of ended sessions', () => {
     await jetstream(t.stack.nc).publish(telemetrySubjects.of(created.id, 'logs'), JSON.stringify(batch));
     await t.stack.services.get('browser-node-1')!.stop('SIGKILL');
     await eventually(() => bb.sessions.retrieve(created.id), (s) => s.status === 'ERROR', 20_000, 200);
+    // The node died with the downloads folder: only the archiver's two kinds are stored.
     await eventually(() => artifactKinds(created.id), (kinds) => kinds.join() === 'logs,recording', 30_000, 250);
 
     const logs = await bb.sessions.logs.list(created.id);

@@ -20,6 +20,15 @@ describe('folder artifact store on disk', () => {
     expect(readdirSync(parent)).toEqual(['artifacts']);
   });
 
+  it('makes only its own folder 0700: parents it creates stay traversable', async () => {
+    const parent = tempDir('hangar-artifacts-fs-');
+    const root = path.join(parent, 'lib', 'hangar', 'artifacts');
+    await FsArtifactStore.open(root);
+    expect(statSync(root).mode & 0o777).toBe(0o700);
+    // The browsers' users and Postgres pass through the same parents to the folders kept beside it.
+    for (const dir of [path.join(parent, 'lib'), path.join(parent, 'lib', 'hangar')]) expect(statSync(dir).mode & 0o001).toBe(0o001);
+  });
+
   it('sweeps what a put killed half-way left, and never lists it', async () => {
     const root = tempDir('hangar-artifacts-fs-');
     mkdirSync(path.join(root, '.partial'), { recursive: true });

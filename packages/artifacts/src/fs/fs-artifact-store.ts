@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -24,7 +24,12 @@ export class FsArtifactStore implements ArtifactStore {
 
   static async open(root: string): Promise<FsArtifactStore> {
     const absolute = path.resolve(root);
+    // Only the store's own folder is 0700. Its parents keep the usual modes: a default root
+    // (/var/lib/hangar) made 0700 here would lock the browser users and Postgres out of the
+    // folders the node and the stack keep beside it (/var/lib/hangar/stacks, nodes).
+    await mkdir(path.dirname(absolute), { recursive: true });
     await mkdir(absolute, { recursive: true, mode: 0o700 });
+    await chmod(absolute, 0o700);
     // What a put killed half-way left: never visible under a key, removed at the next open.
     await rm(path.join(absolute, PARTIAL_DIR), { recursive: true, force: true });
     await mkdir(path.join(absolute, PARTIAL_DIR), { mode: 0o700 });
