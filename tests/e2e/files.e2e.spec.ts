@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { unzip } from '@hangar/testing';
 import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Browserbase, { toFile } from '@browserbasehq/sdk';
 import puppeteer from 'puppeteer-core';
-import yauzl from 'yauzl';
 import { api, eventually, startTestStack, type TestStack } from './harness.js';
 
 /*
@@ -17,29 +17,6 @@ import { api, eventually, startTestStack, type TestStack } from './harness.js';
 const UPLOAD_MAX = 256 * 1024;
 const BODY_LIMIT = 16 * 1024;
 const DOWNLOAD = randomBytes(300 * 1024);
-
-function unzip(zip: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(zip, { lazyEntries: true }, (err, file) => {
-      if (err || !file) return reject(err ?? new Error('no zip'));
-      const entries = new Map<string, Buffer>();
-      file.on('entry', (entry: yauzl.Entry) => {
-        file.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e ?? new Error('no stream'));
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            entries.set(entry.fileName, Buffer.concat(chunks));
-            file.readEntry();
-          });
-        });
-      });
-      file.on('end', () => resolve(entries));
-      file.on('error', reject);
-      file.readEntry();
-    });
-  });
-}
 
 /** A multipart upload over plain node http, the way a script would send one; the answer as read. */
 function postMultipart(url: string, apiKey: string, fileBytes: number): Promise<{ status: number; body: string } | { error: string }> {

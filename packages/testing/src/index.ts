@@ -5,3 +5,4 @@ export * from './nats-cluster.js';
 export * from './network.js';
 export * from './prometheus.js';
 export * from './s3-server.js';
+export * from './zip.js';

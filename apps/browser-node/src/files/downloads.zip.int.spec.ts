@@ -2,8 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
-import yauzl from 'yauzl';
-import { tempDir } from '@hangar/testing';
+import { tempDir, unzip } from '@hangar/testing';
 import { TRUNCATION_NOTE, zipDownloads, zipEntryName } from './downloads.zip.js';
 
 /*
@@ -12,27 +11,6 @@ import { TRUNCATION_NOTE, zipDownloads, zipEntryName } from './downloads.zip.js'
  * reader), a subfolder, a partial download, a name with control characters, and more bytes than
  * the cap. Only the regular files the cap allows come out, under relative names, plus a note.
  */
-function unzip(zip: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(zip, { lazyEntries: true }, (err, file) => {
-      if (err || !file) return reject(err ?? new Error('no zip'));
-      const entries = new Map<string, Buffer>();
-      file.on('entry', (entry: yauzl.Entry) => {
-        file.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e ?? new Error('no stream'));
-          void buffer(stream).then((bytes) => {
-            entries.set(entry.fileName, bytes);
-            file.readEntry();
-          }, reject);
-        });
-      });
-      file.on('end', () => resolve(entries));
-      file.on('error', reject);
-      file.readEntry();
-    });
-  });
-}
-
 it('takes only regular files of the folder, within the cap, and says what it left out', async () => {
   const root = tempDir('hangar-downloads-zip-');
   const folder = path.join(root, 'downloads');

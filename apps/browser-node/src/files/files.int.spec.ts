@@ -2,11 +2,10 @@ import { createHash } from 'node:crypto';
 import { readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import yauzl from 'yauzl';
 import { FsArtifactStore } from '@hangar/artifacts';
 import { sessionArtifactKey } from '@hangar/domain';
 import { INTERNAL_TOKEN_HEADER, mintInternalToken, type InternalPurpose } from '@hangar/runtime';
-import { eventually } from '@hangar/testing';
+import { eventually, unzip } from '@hangar/testing';
 import { connect, firstPage, useNodeFixture } from '../test/node-fixture.js';
 import { startUploadDownloadSite } from '../test/guarded-splice.js';
 import { NODE_INTERNAL_SECRET, requestSession, sessionProfileDir, startOnNode, stopOnNode, waitForEvent } from '../test/node-harness.js';
@@ -33,29 +32,6 @@ function request(url: string, method: string, headers: Record<string, string>, b
 }
 
 /** Every entry of a zip: name → bytes. */
-function unzip(zip: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(zip, { lazyEntries: true }, (err, file) => {
-      if (err || !file) return reject(err ?? new Error('no zip'));
-      const entries = new Map<string, Buffer>();
-      file.on('entry', (entry: yauzl.Entry) => {
-        file.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e ?? new Error('no stream'));
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            entries.set(entry.fileName, Buffer.concat(chunks));
-            file.readEntry();
-          });
-        });
-      });
-      file.on('end', () => resolve(entries));
-      file.on('error', reject);
-      file.readEntry();
-    });
-  });
-}
-
 // One test: the fixture counts a session's Chromium still running after a test as leaked.
 it('downloads zip: what the page downloaded, no symlink, no partial; uploads confined; the end stores and records the zip', async () => {
   const node = await fx.launchNode('node-files', { HANGAR_MAX_SESSIONS: '2', HANGAR_WARM_POOL: '0', HANGAR_UPLOAD_MAX_BYTES: '4096' });
