@@ -62,11 +62,30 @@ describe('the stack on a three-server NATS cluster (R3)', () => {
     // Every session a client was given reached its end, in the log and in Postgres.
     expect(load.created.filter((id) => !load.released.has(id))).toEqual([]);
     for (const id of load.created) {
-      const events = await t.stack.store.read(subjects.sessionEvents(id));
+      // SessionArtifactStored (the node's downloads, the archiver's logs and recording) may follow the end.
+      const events = (await t.stack.store.read(subjects.sessionEvents(id))).filter(({ event }) => event.type !== 'SessionArtifactStored');
       expect({ id, last: events.at(-1)?.event.type }).toEqual({ id, last: 'SessionEnded' });
     }
     // Clients only ever saw answers to retry (and no request went unanswered for good).
     for (const what of load.refusals.keys()) expect(what).toMatch(/^(create|release) (503|429)$/);
+
+    // The archiver records each ended session's logs and recording (SessionArtifactStored) after
+    // its end, up to HANGAR_ARCHIVE_WAIT_MS later: the log is whole once they are in and it has
+    // stopped growing, else the rebuild below passes a last_seq taken too early.
+    for (const id of load.created)
+      await eventually(
+        async () => (await t.stack.store.read(subjects.sessionEvents(id))).flatMap(({ event }) => (event.type === 'SessionArtifactStored' ? [event.data.kind] : [])),
+        (kinds) => kinds.includes('logs') && kinds.includes('recording'),
+        60_000,
+        250,
+      );
+    let seen = -1;
+    await eventually(
+      async () => (await jsm.streams.info(EVENTS_STREAM)).state.last_seq,
+      (seq) => seq === seen || ((seen = seq), false),
+      60_000,
+      3_000,
+    );
 
     // The restarted server caught up; the log has no hole.
     const after = await fullyReplicated(jsm);

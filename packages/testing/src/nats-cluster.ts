@@ -77,7 +77,10 @@ function clusterConfig(m: Member, members: Member[], storeDir: string, syncAlway
     'jetstream {',
     `  store_dir: "${storeDir}"`,
     ...(syncAlways ? ['  sync_interval: always'] : []),
-    '  max_file_store: 1GB',
+    // Room past the telemetry stream's 1 GiB max_bytes, which each server reserves whole: with
+    // exactly 1GB a restarted server could not recover the streams it loads after that one
+    // (every stream without max_bytes needs a byte more), and stayed unhealthy for good.
+    '  max_file_store: 4GB',
     '  max_memory_store: 64MB',
     '}',
     'cluster {',
