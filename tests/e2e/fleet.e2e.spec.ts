@@ -6,6 +6,13 @@ import { api, chromiumProcesses, eventually, startTestStack, type TestStack } fr
 // Several browser-nodes and two schedulers, failures injected for real: kill -9, SIGSTOP,
 // a Chromium killed under a session. Liveness runs on the production thresholds (1 s heartbeats,
 // lost after 3 s); only the session timeout clock is shortened.
+// The session's last event of its life: SessionArtifactStored (its downloads, logs and recording
+// stored) may follow SessionEnded and says nothing about how it ended.
+async function lastLifeEvent(t: TestStack, sessionId: string) {
+  const events = await t.stack.store.read(`hangar.evt.session.${sessionId}`);
+  return events.filter(({ event }) => event.type !== 'SessionArtifactStored').at(-1)!.event;
+}
+
 describe('a fleet of nodes under failure', () => {
   let t: TestStack;
   let bb: Browserbase;
@@ -78,7 +85,7 @@ describe('a fleet of nodes under failure', () => {
     process.kill(-(started.data as { pid: number }).pid, 'SIGKILL');
     const ended = await eventually(() => bb.sessions.retrieve(victim.id), (s) => s.status !== 'RUNNING', 5_000);
     expect(ended.status).toBe('ERROR');
-    expect((await t.stack.store.read(`hangar.evt.session.${victim.id}`)).at(-1)!.event).toMatchObject({ type: 'SessionEnded', data: { reason: 'BROWSER_CRASHED' } });
+    expect((await lastLifeEvent(t, victim.id))).toMatchObject({ type: 'SessionEnded', data: { reason: 'BROWSER_CRASHED' } });
     const browser = await puppeteer.connect({ browserWSEndpoint: neighbour.connectUrl });
     expect((await browser.pages()).length).toBeGreaterThan(0);
     await browser.disconnect();
@@ -106,7 +113,7 @@ describe('a fleet of nodes under failure', () => {
       const ended = await eventually(() => bb.sessions.retrieve(victim.id), (s) => s.status !== 'RUNNING', 12_000, 100);
       expect(ended.status).toBe('ERROR');
       expect(Date.now() - frozenAt).toBeLessThan(10_000);
-      const last = (await t.stack.store.read(`hangar.evt.session.${victim.id}`)).at(-1)!.event;
+      const last = (await lastLifeEvent(t, victim.id));
       expect(last).toMatchObject({ type: 'SessionEnded', data: { status: 'ERROR', reason: 'NODE_LOST' } });
       await withDeadline(cut, 5_000, 'the client was not disconnected');
       // The slot is free again: a new session is placed (on a live node).
@@ -138,7 +145,7 @@ describe('a fleet of nodes under failure', () => {
     const ended = await eventually(() => bb.sessions.retrieve(victim.id), (s) => s.status !== 'RUNNING', 12_000, 100);
     expect(ended.status).toBe('ERROR');
     expect(Date.now() - killedAt).toBeLessThan(10_000);
-    expect((await t.stack.store.read(`hangar.evt.session.${victim.id}`)).at(-1)!.event).toMatchObject({ data: { reason: 'NODE_LOST' } });
+    expect((await lastLifeEvent(t, victim.id))).toMatchObject({ data: { reason: 'NODE_LOST' } });
     // Its Chromium trees (sessions' and warm ones) outlived it (own process groups); the node's next
     // start kills them. The restarted node then fills a new warm pool: only the old trees must go.
     const orphans = chromiumProcesses(`${t.dataDir}/nodes/node-2/`);
