@@ -8,3 +8,4 @@ export * from './system.js';
 export * from './next-flight.js';
 export * from './internal-token.js';
 export * from './tokens.js';
+export * from './signed-token.js';

@@ -1,5 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { openToken, signToken } from './signed-token.js';
 
 /**
  * Short-lived tokens for Hangar's internal hops (gateway → node today): proof that the caller
@@ -32,31 +32,19 @@ export const internalSecretEnv = {
 };
 
 // Domain separation: a MAC made for anything else with the same secret never verifies here.
-const mac = (secret: string, payload: string) => createHmac('sha256', secret).update(`hangar-internal-v1.${payload}`).digest();
+const DOMAIN = 'hangar-internal-v1';
 
 const payloadSchema = z.object({ p: z.string(), s: z.string(), e: z.number().int() });
 
 export function mintInternalToken(secret: string, claims: InternalClaims, options: { nowMs?: number; ttlSeconds?: number } = {}): string {
   const exp = Math.floor((options.nowMs ?? Date.now()) / 1000) + (options.ttlSeconds ?? INTERNAL_TOKEN_TTL_SECONDS);
-  const payload = Buffer.from(JSON.stringify({ p: claims.purpose, s: claims.sessionId, e: exp })).toString('base64url');
-  return `${payload}.${mac(secret, payload).toString('base64url')}`;
+  return signToken(secret, DOMAIN, { p: claims.purpose, s: claims.sessionId, e: exp });
 }
 
 export function verifyInternalToken(secret: string, token: string | undefined, expected: InternalClaims, nowMs = Date.now()): TokenCheck {
-  if (!token) return { ok: false, reason: 'malformed' };
-  const dot = token.indexOf('.');
-  if (dot <= 0) return { ok: false, reason: 'malformed' };
-  const payload = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), 'base64url');
-  const wanted = mac(secret, payload);
-  // Equal lengths first: timingSafeEqual throws on a mismatch, and the length is not secret.
-  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return { ok: false, reason: 'forged' };
-  let claims: z.infer<typeof payloadSchema>;
-  try {
-    claims = payloadSchema.parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
-  } catch {
-    return { ok: false, reason: 'malformed' };
-  }
+  const opened = openToken(secret, DOMAIN, token, payloadSchema);
+  if (!opened.ok) return opened;
+  const { claims } = opened;
   if (claims.e * 1000 <= nowMs) return { ok: false, reason: 'expired' };
   if (claims.p !== expected.purpose) return { ok: false, reason: 'wrong-purpose' };
   if (claims.s !== expected.sessionId) return { ok: false, reason: 'wrong-session' };

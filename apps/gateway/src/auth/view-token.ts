@@ -1,5 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { openToken, signToken } from '@hangar/runtime';
 
 /**
  * The token in every URL Hangar hands out for a person's browser rather than a client: the live
@@ -26,11 +26,10 @@ export interface ViewClaims {
 export const MAX_VIEW_TOKEN_SECONDS = 21_600;
 
 const payloadSchema = z.object({ s: z.string(), p: z.string(), c: z.enum(VIEW_SCOPES), e: z.number().int() });
-const mac = (secret: string, payload: string) => createHmac('sha256', secret).update(`hangar-view-v1.${payload}`).digest();
+const DOMAIN = 'hangar-view-v1';
 
 export function mintViewToken(secret: string, claims: ViewClaims): string {
-  const payload = Buffer.from(JSON.stringify({ s: claims.sessionId, p: claims.projectId, c: claims.scope, e: claims.exp })).toString('base64url');
-  return `${payload}.${mac(secret, payload).toString('base64url')}`;
+  return signToken(secret, DOMAIN, { s: claims.sessionId, p: claims.projectId, c: claims.scope, e: claims.exp });
 }
 
 export type ViewTokenCheck = { ok: true; claims: ViewClaims } | { ok: false; reason: 'malformed' | 'forged' | 'expired' | 'wrong-session' | 'wrong-scope' };
@@ -40,19 +39,9 @@ export type ViewTokenCheck = { ok: true; claims: ViewClaims } | { ok: false; rea
  * variant `live` and `live-readonly`).
  */
 export function verifyViewToken(secret: string, token: unknown, expected: { sessionId: string; scopes: readonly ViewScope[] }, nowMs = Date.now()): ViewTokenCheck {
-  if (typeof token !== 'string') return { ok: false, reason: 'malformed' };
-  const dot = token.indexOf('.');
-  if (dot <= 0) return { ok: false, reason: 'malformed' };
-  const payload = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), 'base64url');
-  const wanted = mac(secret, payload);
-  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return { ok: false, reason: 'forged' };
-  let parsed: z.infer<typeof payloadSchema>;
-  try {
-    parsed = payloadSchema.parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
-  } catch {
-    return { ok: false, reason: 'malformed' };
-  }
+  const opened = openToken(secret, DOMAIN, token, payloadSchema);
+  if (!opened.ok) return opened;
+  const parsed = opened.claims;
   if (parsed.e * 1000 <= nowMs) return { ok: false, reason: 'expired' };
   if (parsed.s !== expected.sessionId) return { ok: false, reason: 'wrong-session' };
   if (!expected.scopes.includes(parsed.c)) return { ok: false, reason: 'wrong-scope' };
