@@ -15,3 +15,13 @@ afterAll(async () => {
 describeArtifactStore('S3', () =>
   S3ArtifactStore.open({ ...s3.credentials, endpoint: s3.endpoint, bucket: `test-${randomUUID().slice(0, 8)}`, keyPrefix: 'hangar/' }),
 );
+
+describe('S3 artifact store at boot', () => {
+  it('opens from several services at once on a bucket none has made yet (they race to create it)', async () => {
+    const bucket = `race-${randomUUID().slice(0, 8)}`;
+    const stores = await Promise.all(Array.from({ length: 4 }, () => S3ArtifactStore.open({ ...s3.credentials, endpoint: s3.endpoint, bucket })));
+    await stores[0]!.put('k', Buffer.from('shared'));
+    expect((await stores[3]!.get('k'))?.toString()).toBe('shared');
+    await Promise.all(stores.map((s) => s.close()));
+  });
+});

@@ -58,7 +58,16 @@ export class S3ArtifactStore implements ArtifactStore {
       await s3.send(new HeadBucketCommand({ Bucket: options.bucket }));
     } catch (err) {
       if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 404) throw err;
-      await s3.send(new CreateBucketCommand({ Bucket: options.bucket }));
+      try {
+        await s3.send(new CreateBucketCommand({ Bucket: options.bucket }));
+      } catch (createErr) {
+        // Every service opens the store at boot, so several create the missing bucket at once;
+        // the losers hear that it exists (s3rver says BucketAlreadyExists even to its owner).
+        // Ours if we can reach it; anyone else's stays an error.
+        const name = (createErr as { name?: string }).name;
+        if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw createErr;
+        await s3.send(new HeadBucketCommand({ Bucket: options.bucket }));
+      }
     }
     return new S3ArtifactStore(s3, options.bucket, options.keyPrefix ?? '');
   }
