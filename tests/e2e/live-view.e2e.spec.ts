@@ -186,8 +186,8 @@ describe('live view through the gateway', () => {
     page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
     const res = await page.goto(debug.debuggerUrl);
     expect(res?.status()).toBe(200);
-    await eventually(async () => frames.length, (n) => n > 0, 20_000);
-    expect(frames.some((f) => f.includes('"result"'))).toBe(true);
+    // DevTools' first frames over its page socket may be events; an answer to one of its calls follows.
+    await eventually(async () => frames.some((f) => f.includes('"result"')), (answered) => answered, 20_000);
     await page.close();
   });
 
