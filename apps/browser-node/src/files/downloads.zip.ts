@@ -1,8 +1,8 @@
 import { constants, createReadStream, type Stats } from 'node:fs';
 import { lstat, open, readdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
-import { ZipFile } from 'yazl';
+import type { Readable } from 'node:stream';
+import { storedZip, type ZipEntry } from './stored-zip.js';
 
 /** A note entry in place of what the cap left out. */
 export const TRUNCATION_NOTE = 'HANGAR-DOWNLOADS-TRUNCATED.txt';
@@ -20,7 +20,7 @@ export interface DownloadsZipOptions {
 
 /**
  * The session's downloads folder as a zip, streamed: entries stored, not deflated (downloads are
- * mostly compressed already, and a 100 MB file then zips at disk speed).
+ * mostly compressed already, and a 100 MB file then zips at disk speed; stored-zip.ts).
  *
  * Fencing: the folder belongs to the browser's OS user, and the node reading it is root, so
  * whatever is in it is hostile. Only the folder's own entries are read, never a subfolder (the
@@ -29,24 +29,14 @@ export interface DownloadsZipOptions {
  * lstat says regular file, it opens with O_NOFOLLOW|O_NONBLOCK (a symlink or a FIFO swapped in
  * meanwhile neither is followed nor blocks), and fstat on the open file says the same file: one
  * link (a hard link to a host file is not a download), owned by the browser user. At most the
- * size seen is read, so a file that grows meanwhile cannot pass the cap.
+ * size seen is read, so a file that grows meanwhile cannot pass the cap. Files are opened one at
+ * a time, as the reader gets to them; a reader that goes away closes the open one.
  */
 export function zipDownloads(folder: string, options: DownloadsZipOptions): Readable {
-  const zip = new ZipFile();
-  const out = new PassThrough();
-  zip.outputStream.pipe(out);
-  zip.on('error', (err: Error) => out.destroy(err));
-  // A reader that goes away (a client disconnecting) must not leave an open file waiting for it.
-  const gone = new AbortController();
-  out.once('close', () => gone.abort());
-  fill(zip, folder, options, gone.signal).then(
-    () => zip.end(),
-    (err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))),
-  );
-  return out;
+  return storedZip(entries(folder, options));
 }
 
-async function fill(zip: ZipFile, folder: string, options: DownloadsZipOptions, gone: AbortSignal): Promise<void> {
+async function* entries(folder: string, options: DownloadsZipOptions): AsyncGenerator<ZipEntry> {
   let names: string[];
   try {
     names = (await readdir(folder)).sort();
@@ -57,7 +47,6 @@ async function fill(zip: ZipFile, folder: string, options: DownloadsZipOptions, 
   let count = 0;
   const left: string[] = [];
   for (const name of names) {
-    if (gone.aborted) return;
     if (name.endsWith('.crdownload')) continue; // Chromium's partial downloads.
     const candidate = await openDownload(path.join(folder, name), options.uid);
     if (!candidate) continue;
@@ -68,13 +57,13 @@ async function fill(zip: ZipFile, folder: string, options: DownloadsZipOptions, 
     }
     total += candidate.stats.size;
     count++;
-    await addEntry(zip, zipEntryName(name), candidate, gone);
+    yield entryOf(zipEntryName(name), candidate);
   }
   if (left.length) {
     const shown = left.slice(0, 100).join('\n');
     const more = left.length > 100 ? `\n… and ${left.length - 100} more` : '';
-    const note = `The session's downloads are larger than this Hangar keeps (HANGAR_DOWNLOADS_MAX_BYTES: ${options.maxBytes} bytes, at most ${MAX_DOWNLOAD_ENTRIES} files).\nLeft out (${left.length}):\n${shown}${more}\n`;
-    zip.addBuffer(Buffer.from(note), TRUNCATION_NOTE, { compress: false });
+    const note = Buffer.from(`The session's downloads are larger than this Hangar keeps (HANGAR_DOWNLOADS_MAX_BYTES: ${options.maxBytes} bytes, at most ${MAX_DOWNLOAD_ENTRIES} files).\nLeft out (${left.length}):\n${shown}${more}\n`);
+    yield { name: TRUNCATION_NOTE, size: note.length, mtime: new Date(), mode: 0o100644, data: [note] };
   }
 }
 
@@ -98,24 +87,17 @@ function isOwnDownload(stats: Stats, uid: number | undefined): boolean {
   return stats.nlink === 1 && (uid === undefined || stats.uid === uid);
 }
 
-/** Adds one open file and waits until the zip has read it, so one descriptor is open at a time. */
-async function addEntry(zip: ZipFile, name: string, { handle, stats }: OpenDownload, gone: AbortSignal): Promise<void> {
-  const options = { compress: false, mtime: stats.mtime, mode: 0o100644 };
+/** One open file as an entry: read in 1 MiB chunks (fewer, larger writes down the pipe), at most the size seen. */
+function entryOf(name: string, { handle, stats }: OpenDownload): ZipEntry {
+  const entry = { name, size: stats.size, mtime: stats.mtime, mode: 0o100644 };
   if (stats.size === 0) {
-    await handle.close();
-    zip.addBuffer(Buffer.alloc(0), name, options);
-    return;
+    void handle.close();
+    return { ...entry, data: [] };
   }
-  const stream = createReadStream('', { fd: handle, start: 0, end: stats.size - 1, autoClose: true });
-  const done = new Promise<void>((resolve) => stream.once('close', () => resolve()));
-  const abort = () => stream.destroy();
-  gone.addEventListener('abort', abort, { once: true });
-  zip.addReadStream(stream, name, options);
-  await done;
-  gone.removeEventListener('abort', abort);
+  return { ...entry, data: createReadStream('', { fd: handle, start: 0, end: stats.size - 1, autoClose: true, highWaterMark: 1 << 20 }) };
 }
 
-/** yazl refuses a backslash and zip readers choke on control characters: those become `_`. */
+/** Zip readers take a backslash for a separator and choke on control characters: those become `_`. */
 export function zipEntryName(name: string): string {
   // eslint-disable-next-line no-control-regex
   const clean = name.replace(/[\\\u0000-\u001f\u007f]/g, '_');

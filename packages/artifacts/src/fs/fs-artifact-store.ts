@@ -72,7 +72,8 @@ export class FsArtifactStore implements ArtifactStore {
       if (missing(err)) return undefined;
       throw err;
     }
-    return createReadStream(file);
+    // 1 MiB reads: artifacts are large (a downloads zip, a recording) and go straight to a socket.
+    return createReadStream(file, { highWaterMark: 1 << 20 });
   }
 
   async list(prefix: string): Promise<ArtifactEntry[]> {
