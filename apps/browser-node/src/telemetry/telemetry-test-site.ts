@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * The pages the telemetry tests visit, on a loopback server: a strict-CSP page with its own
- * script, a shadow root and a cross-origin iframe (127.0.0.1 embeds localhost), a popup, a
+ * script, a shadow root, a cross-origin iframe (127.0.0.1 embeds localhost) and a same-origin one, a popup, a
  * response that sets a cookie, and a page too big for one telemetry message. Each page reports
  * what broke into `window.problems`.
  */
@@ -44,7 +44,7 @@ export async function startTestSite(): Promise<TestSite> {
     };
     switch (url.pathname) {
       case '/csp':
-        return html(`<h1>strict page</h1><div id="host"></div><iframe src="http://localhost:${port}/frame"></iframe><script src="/app.js"></script>`, {
+        return html(`<h1>strict page</h1><div id="host"></div><iframe src="http://localhost:${port}/frame"></iframe><iframe src="/same-frame"></iframe><script src="/app.js"></script>`, {
           'set-cookie': `sid=${SET_COOKIE_SECRET}; Path=/`,
         });
       case '/app.js':
@@ -56,6 +56,8 @@ export async function startTestSite(): Promise<TestSite> {
           window.appRan = true;`);
       case '/frame':
         return html('<p>inside the frame</p><script src="/frame.js"></script>');
+      case '/same-frame':
+        return html('<p>inside the same-origin frame</p>');
       case '/frame.js':
         return js('document.body.appendChild(document.createElement("span")).textContent = "frame script ran";');
       case '/popup':

@@ -93,6 +93,8 @@ describe('session telemetry', () => {
     expect(recorded.some((e) => e.type === 2 && JSON.stringify(e.data).includes('strict page'))).toBe(true);
     expect(text).toContain('shadow content');
     expect(text).toContain('inside the frame');
+    // A same-origin frame is recorded by its parent's recorder, which alone runs there: once.
+    expect(text.split('inside the same-origin frame').length - 1).toBe(1);
     // The popup was recorded from its first document: its Meta event (type 4) and its content.
     expect(recorded.some((e) => e.type === 4 && String(e.data.href).endsWith('/popup'))).toBe(true);
     expect(text).toContain('popup page');
