@@ -152,7 +152,8 @@ export class CdpProxy {
       socket.on('error', () => undefined);
       const found = this.routeFor(req, 'upgrade');
       if (!found.ok) return reject(socket, found.status, found.status === 401 ? 'Unauthorized' : 'Not Found', found.message);
-      Promise.resolve(found.route.upgrade!(found.session, req, socket, head, found.match)).catch((err: unknown) => {
+      // Like a client's splice, a view of the session's pages waits for its data plane (LiveSession.ready).
+      found.session.ready.then(() => found.route.upgrade!(found.session, req, socket, head, found.match)).catch((err: unknown) => {
         this.logger.error({ err, sessionId: found.session.id, purpose: found.route.purpose }, 'node upgrade route failed');
         socket.destroy();
       });
@@ -192,6 +193,9 @@ export class CdpProxy {
     // Re-checked in the queue: the session may have ended while this upgrade waited its turn.
     if (!this.accepts(session)) return reject(socket, 404, 'Not Found', `no running session ${session.id} on this node`);
     if (socket.destroyed) return;
+    // The data plane first (its recorder armed in the open page), then the client may drive it.
+    await session.ready;
+    if (!this.accepts(session) || socket.destroyed) return socket.destroyed ? undefined : reject(socket, 404, 'Not Found', `no running session ${session.id} on this node`);
     const connectionId = randomUUID();
     const { port, browserPath, folders } = session.browser;
     const tap = this.tapFor?.(session);

@@ -138,6 +138,8 @@ export class WarmPool {
       if (!this.wanted()) return;
       try {
         const browser = await this.launch();
+        // The data plane's preparations (telemetry's observer) before it can be handed out.
+        await this.registry.warmed(browser);
         if (!this.wanted()) {
           // Closed (or the node began draining) while it launched.
           await this.dispose(browser);

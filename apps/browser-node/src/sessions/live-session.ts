@@ -25,6 +25,12 @@ export interface LiveSession {
    */
   state: SessionState | undefined;
   readonly clients: Map<string, ClientConnection>;
+  /**
+   * Settles once every hook's `started` has (SessionRegistry.started): a client's socket is
+   * spliced only after it, so the data plane is attached before any client can drive a page,
+   * while the start's answer does not wait for it.
+   */
+  ready: Promise<void>;
   /** Teardown has begun: no client may attach any more. */
   ending: boolean;
 }

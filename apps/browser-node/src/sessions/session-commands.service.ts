@@ -138,8 +138,8 @@ export class SessionCommands {
         const endpoint = this.proxy.sessionEndpoint(sessionId);
         // Folded from the events in hand (usually the scheduler's, with the command): no read on the way.
         const state = await this.registry.apply(session, { type: 'Start', nodeId: this.config.nodeId, endpoint, pid: browser.pid }, { correlationId }, known);
-        // Before the answer, so the data plane (telemetry) is attached before any client is.
-        await this.registry.started(session);
+        // The data plane (telemetry) attaches alongside the answer; clients are spliced after it.
+        this.registry.started(session);
         const totalMs = Date.now() - startedAt;
         logger.debug({ warm, ...(fresh ? { fresh } : {}), pid: browser.pid, launchMs, recordMs: totalMs - launchMs, totalMs }, 'session start timing');
         return snapshotReply(state);

@@ -8,13 +8,16 @@ import type { LiveSession } from './live-session.js';
 
 /**
  * What the data plane does around a session's browser (telemetry, files): each concern registers
- * one hook at boot. `started` runs once the browser is the session's, before the start is
- * answered; `ended` once its whole process group is gone and before its folders are removed,
+ * one hook at boot. `started` runs once the browser is the session's, alongside the start's
+ * answer and before any client's socket is spliced (LiveSession.ready); `ending` and `ended`
+ * wait for it. `ended` runs once its whole process group is gone and before its folders are removed,
  * so what it keeps (downloads into the artifact store, the last telemetry) is still on disk.
  * A hook that fails is logged, never fatal to the teardown.
  */
 export interface SessionHook {
   readonly name: string;
+  /** A browser is about to enter the warm pool, with no session yet: prepare what does not depend on one. */
+  warmed?(browser: ChromiumProcess): Promise<void>;
   started?(session: LiveSession): Promise<void>;
   /**
    * A release's last moment with the browser still running (telemetry asks pages to flush what
@@ -95,9 +98,20 @@ export class SessionRegistry {
     this.hooks.push(hook);
   }
 
-  /** Every hook's `started`, together; one that fails is logged and the session goes on without it. */
-  async started(session: LiveSession): Promise<void> {
-    await Promise.all(this.hooks.map((hook) => hook.started?.(session).catch((err: unknown) => this.logger.error({ err, sessionId: session.id, hook: hook.name }, 'session start hook failed'))));
+  /** Every hook's `warmed`, together; one that fails is logged and the browser serves anyway. */
+  async warmed(browser: ChromiumProcess): Promise<void> {
+    await Promise.all(this.hooks.map((hook) => hook.warmed?.(browser).catch((err: unknown) => this.logger.error({ err, pid: browser.pid, hook: hook.name }, 'warm browser hook failed'))));
+  }
+
+  /**
+   * Begins every hook's `started`, together, as `session.ready`; one that fails is logged and the
+   * session goes on without it. Not awaited by the start: the time it takes (the telemetry
+   * observer's arming) overlaps the answer's way to the client and the client's connect.
+   */
+  started(session: LiveSession): void {
+    session.ready = Promise.all(
+      this.hooks.map((hook) => hook.started?.(session).catch((err: unknown) => this.logger.error({ err, sessionId: session.id, hook: hook.name }, 'session start hook failed'))),
+    ).then(() => undefined);
   }
 
   private async ending(session: LiveSession): Promise<void> {
@@ -107,7 +121,7 @@ export class SessionRegistry {
       hooks.map(async (hook) => {
         let timer: NodeJS.Timeout | undefined;
         try {
-          await Promise.race([hook.ending!(session), new Promise((r) => (timer = setTimeout(r, ENDING_HOOK_MS)))]);
+          await Promise.race([session.ready.then(() => hook.ending!(session)), new Promise((r) => (timer = setTimeout(r, ENDING_HOOK_MS)))]);
         } catch (err) {
           this.logger.error({ err, sessionId: session.id, hook: hook.name }, 'session ending hook failed');
         } finally {
@@ -118,6 +132,7 @@ export class SessionRegistry {
   }
 
   private async ended(session: LiveSession): Promise<void> {
+    await session.ready;
     await Promise.all(this.hooks.map((hook) => hook.ended?.(session).catch((err: unknown) => this.logger.error({ err, sessionId: session.id, hook: hook.name }, 'session end hook failed'))));
   }
 
@@ -136,7 +151,7 @@ export class SessionRegistry {
    * crashed (endReasonForBrowserExit).
    */
   register(sessionId: string, correlationId: string, browser: ChromiumProcess, requested: { projectId: string; browserSettings: BrowserSettings }): LiveSession {
-    const session: LiveSession = { id: sessionId, correlationId, ...requested, browser, state: undefined, clients: new Map(), ending: false };
+    const session: LiveSession = { id: sessionId, correlationId, ...requested, browser, state: undefined, clients: new Map(), ready: Promise.resolve(), ending: false };
     this.live.set(sessionId, session);
     browser.onUnexpectedExit((exit) => {
       const { reason, detail } = endReasonForBrowserExit(exit);

@@ -61,6 +61,11 @@ export class CdpConnection {
     });
   }
 
+  /** Until the socket closes (either side). */
+  get open(): boolean {
+    return this.closedError === undefined;
+  }
+
   close(): void {
     this.ws.terminate();
     this.failAll(new Error('CDP connection closed'));

@@ -22,13 +22,21 @@ export class PageIds {
   }
 }
 
-export interface ObserverOptions {
+/** Where what the observer sees goes: the session's buffers. Until an observer is bound, it drops what it sees. */
+export interface ObserverSinks {
   sessionId: string;
-  /** ws://127.0.0.1:<port><browserPath>: the browser's own DevTools socket on loopback. */
-  browserUrl: string;
-  pageIds: PageIds;
   logs?: TelemetryBuffer<SessionLogEntry>;
   recording?: TelemetryBuffer<RecordingEvent>;
+}
+
+export interface ObserverOptions {
+  /** ws://127.0.0.1:<port><browserPath>: the browser's own DevTools socket on loopback. */
+  browserUrl: string;
+  /** What every target is armed for: the recorder (and its binding), the network log. */
+  record: boolean;
+  log: boolean;
+  /** Given now, or later with bind() (a warm browser's observer, armed before it has a session). */
+  sinks?: ObserverSinks;
   logger: Logger;
 }
 
@@ -48,13 +56,28 @@ interface AttachedTarget {
  * connection is the node's alone (it is not the client's socket and never passes client input).
  */
 export class SessionObserver {
+  /** Page ids for this browser's targets, shared with the clients' log taps. */
+  readonly pageIds = new PageIds();
+  private sinks: ObserverSinks | undefined;
   private cdp: CdpConnection | undefined;
   private readonly targets = new Map<string, AttachedTarget>();
   private readonly attachedTargetIds = new Set<string>();
   /** Target setups begun during start(): start() waits for them, so the first page is armed. */
   private starting: Promise<void>[] | undefined = [];
 
-  constructor(private readonly options: ObserverOptions) {}
+  constructor(private readonly options: ObserverOptions) {
+    this.sinks = options.sinks;
+  }
+
+  /** The session this observer's browser now serves: from here on what it sees is that session's. */
+  bind(sinks: ObserverSinks): void {
+    this.sinks = sinks;
+  }
+
+  /** False once the browser's socket has closed (the browser is gone): a warm browser's observer is then of no use. */
+  get open(): boolean {
+    return this.cdp?.open ?? false;
+  }
 
   /** Resolves once every page already open records and logs; new targets are armed as they appear. */
   async start(): Promise<void> {
@@ -79,7 +102,7 @@ export class SessionObserver {
    */
   async flushPages(): Promise<void> {
     const cdp = this.cdp;
-    if (!cdp || !this.options.recording || this.options.recording.full) return;
+    if (!cdp || !this.sinks?.recording || this.sinks.recording.full) return;
     await Promise.all(
       [...this.targets.keys()].map((sessionId) => cdp.send('Runtime.evaluate', { expression: RECORDER_FLUSH_EXPRESSION, returnByValue: true }, sessionId).catch(() => undefined)),
     );
@@ -97,7 +120,7 @@ export class SessionObserver {
       else if (e.method === 'Runtime.bindingCalled') this.bindingCalled(e);
       else if (LOGGED_EVENTS.has(e.method)) this.logEvent(e);
     } catch (err) {
-      this.options.logger.warn({ err, sessionId: this.options.sessionId, method: e.method }, 'telemetry: could not handle a CDP event');
+      this.options.logger.warn({ err, sessionId: this.sinks?.sessionId, method: e.method }, 'telemetry: could not handle a CDP event');
     }
   }
 
@@ -119,13 +142,13 @@ export class SessionObserver {
       return;
     }
     this.attachedTargetIds.add(targetId);
-    this.targets.set(sessionId, { targetId, pageId: this.options.pageIds.of(targetId) });
+    this.targets.set(sessionId, { targetId, pageId: this.pageIds.of(targetId) });
     // A page open before the session (the warm browser's about:blank) has nothing to record, and
     // running rrweb in it would be waited for by every session's start: only new documents get it.
     const runImmediately = !(this.starting && info.url === 'about:blank');
     const setup = this.arm(sessionId, runImmediately).catch((err: unknown) => {
       // A target that closed while being armed is normal (a popup that shut itself).
-      this.options.logger.debug({ err, sessionId: this.options.sessionId, targetId }, 'telemetry: could not arm a target');
+      this.options.logger.debug({ err, sessionId: this.sinks?.sessionId, targetId }, 'telemetry: could not arm a target');
     });
     this.starting?.push(setup);
   }
@@ -142,12 +165,12 @@ export class SessionObserver {
   private async arm(sessionId: string, runImmediately: boolean): Promise<void> {
     const cdp = this.cdp!;
     const calls: Promise<unknown>[] = [];
-    if (this.options.recording) {
+    if (this.options.record) {
       calls.push(cdp.send('Runtime.addBinding', { name: RECORDER_BINDING }, sessionId));
       calls.push(cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: recorderScript(), runImmediately }, sessionId));
     }
     calls.push(cdp.send('Page.enable', {}, sessionId));
-    if (this.options.logs) calls.push(cdp.send('Network.enable', {}, sessionId));
+    if (this.options.log) calls.push(cdp.send('Network.enable', {}, sessionId));
     calls.push(cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true }, sessionId));
     calls.push(cdp.send('Runtime.runIfWaitingForDebugger', {}, sessionId));
     await Promise.all(calls);
@@ -171,7 +194,7 @@ export class SessionObserver {
   }
 
   private bindingCalled(e: CdpEvent): void {
-    const recording = this.options.recording;
+    const recording = this.sinks?.recording;
     // Past the cap a page's batches are not even parsed: flooding the binding costs the node nothing more.
     if (!recording || recording.full || e.params.name !== RECORDER_BINDING || !e.sessionId || !this.targets.has(e.sessionId)) return;
     const payload = e.params.payload;
@@ -185,7 +208,7 @@ export class SessionObserver {
     }
     if (!Array.isArray(batch)) return;
     for (const event of batch) {
-      const valid = recordingEvent(event, this.options.sessionId);
+      const valid = recordingEvent(event, this.sinks!.sessionId);
       if (valid) recording.add(valid);
     }
   }
@@ -195,8 +218,8 @@ export class SessionObserver {
     if (!target) return;
     const cdp = this.cdp!;
     const frame = (e.params.frame ?? {}) as { id?: unknown; parentId?: unknown; loaderId?: unknown };
-    if (e.method === 'Page.frameNavigated' && frame.parentId === undefined && this.options.recording) void this.rearm(cdp, e.sessionId!);
-    const logs = this.options.logs;
+    if (e.method === 'Page.frameNavigated' && frame.parentId === undefined && this.options.record) void this.rearm(cdp, e.sessionId!);
+    const logs = this.sinks?.logs;
     if (!logs) return;
     const params = redactHeaders(e.params);
     const frameId = typeof e.params.frameId === 'string' ? e.params.frameId : typeof frame.id === 'string' ? frame.id : undefined;
@@ -205,7 +228,7 @@ export class SessionObserver {
     logs.add({
       method: e.method,
       pageId: target.pageId,
-      sessionId: this.options.sessionId,
+      sessionId: this.sinks!.sessionId,
       ...(frameId ? { frameId } : {}),
       ...(loaderId ? { loaderId } : {}),
       timestamp: now,

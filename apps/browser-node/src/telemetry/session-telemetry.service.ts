@@ -4,11 +4,13 @@ import { ensureTelemetryStream, NATS_CONNECTION, TelemetryLog, type NatsConnecti
 import { LOGGER, type Logger } from '@hangar/runtime';
 import { CdpProxy } from '../cdp/cdp-proxy.server.js';
 import type { NodeConfig } from '../env.js';
+import type { ChromiumProcess } from '../chromium/chromium.process.js';
 import type { LiveSession } from '../sessions/live-session.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
 import { NODE_CONFIG } from '../tokens.js';
 import { ClientLogTap } from './client-log.tap.js';
-import { PageIds, SessionObserver } from './session-observer.js';
+import { recorderScript } from './recorder-script.js';
+import { PageIds, SessionObserver, type ObserverSinks } from './session-observer.js';
 import { TelemetryBuffer } from './telemetry-buffer.js';
 
 /** The longest a session's start waits for its observer; past it the session runs unobserved. */
@@ -16,6 +18,7 @@ const OBSERVER_START_TIMEOUT_MS = 5_000;
 
 interface Observed {
   observer: SessionObserver | undefined;
+  /** The observer's, or the session's own when it has none (both kinds off). */
   pageIds: PageIds;
   logs: TelemetryBuffer<SessionLogEntry> | undefined;
   recording: TelemetryBuffer<RecordingEvent> | undefined;
@@ -35,6 +38,8 @@ interface Observed {
 @Injectable()
 export class SessionTelemetry implements OnModuleInit {
   private readonly sessions = new Map<string, Observed>();
+  /** Warm browsers' observers, armed before a session takes the browser (keyed weakly: a browser disposed of takes its entry along). */
+  private readonly warm = new WeakMap<ChromiumProcess, Promise<SessionObserver | undefined>>();
   private telemetry: TelemetryLog | undefined;
 
   constructor(
@@ -46,9 +51,11 @@ export class SessionTelemetry implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
+    // Built (and its bundle checked) now, so a recorder that cannot be built stops the boot.
+    recorderScript();
     await ensureTelemetryStream(this.nc, { replicas: this.config.streamReplicas });
     this.telemetry = await TelemetryLog.create(this.nc);
-    this.registry.addHook({ name: 'telemetry', started: (s) => this.started(s), ending: (s) => this.ending(s), ended: (s) => this.ended(s) });
+    this.registry.addHook({ name: 'telemetry', warmed: (b) => this.warmed(b), started: (s) => this.started(s), ending: (s) => this.ending(s), ended: (s) => this.ended(s) });
     // No tap at all for a session that does not log: its splice stays a plain byte pipe.
     this.proxy.setTap((session) => {
       const observed = this.sessions.get(session.id);
@@ -68,9 +75,43 @@ export class SessionTelemetry implements OnModuleInit {
   }
 
   /**
-   * Awaited by the session's start, so only what must precede a client is awaited here: the
-   * observer attached to the open page with the recorder armed (every later document records
-   * from its first script). Everything else runs as the session goes.
+   * A browser entered the warm pool: its observer is armed now, for the defaults (recording and
+   * logging on), so a session that takes it with the defaults starts with nothing to wait for.
+   * Until then it is bound to no session and drops whatever it sees (the pool's about:blank).
+   */
+  private async warmed(browser: ChromiumProcess): Promise<void> {
+    if (!BROWSER_SETTING_DEFAULTS.recordSession || !BROWSER_SETTING_DEFAULTS.logSession) return;
+    const armed = this.arm(browser, { record: true, log: true }, undefined);
+    this.warm.set(browser, armed);
+    await armed;
+  }
+
+  /** An observer of `browser`, started within OBSERVER_START_TIMEOUT_MS, or undefined (logged) when it could not be. */
+  private async arm(browser: ChromiumProcess, what: { record: boolean; log: boolean }, sinks: ObserverSinks | undefined): Promise<SessionObserver | undefined> {
+    const observer = new SessionObserver({ browserUrl: `ws://127.0.0.1:${browser.port}${browser.browserPath}`, ...what, ...(sinks ? { sinks } : {}), logger: this.logger });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        observer.start(),
+        new Promise((_, fail) => (timer = setTimeout(() => fail(new Error(`no answer within ${OBSERVER_START_TIMEOUT_MS} ms`)), OBSERVER_START_TIMEOUT_MS))),
+      ]);
+      return observer;
+    } catch (err) {
+      // The session runs without telemetry rather than not at all; `end` still closes each kind.
+      this.logger.error({ err, sessionId: sinks?.sessionId, pid: browser.pid }, 'telemetry: could not observe the browser');
+      observer.close();
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Part of the session's `ready` (clients are spliced after it): the observer attached to the
+   * open page with the recorder armed (every later document records from its first script). A
+   * warm browser's observer, armed for the defaults, is bound at once; a session that turns
+   * either kind off gets it closed (its scripts, binding and network log go with its socket)
+   * and an observer armed for what it asked.
    */
   private async started(session: LiveSession): Promise<void> {
     const record = session.browserSettings.recordSession ?? BROWSER_SETTING_DEFAULTS.recordSession;
@@ -82,32 +123,21 @@ export class SessionTelemetry implements OnModuleInit {
       recording: record ? this.buffer<RecordingEvent>(session, 'recording', this.config.recordingMaxBytes) : undefined,
     };
     this.sessions.set(session.id, observed);
-    if (!record && !log) return;
-    const { port, browserPath } = session.browser;
-    const observer = new SessionObserver({
-      sessionId: session.id,
-      browserUrl: `ws://127.0.0.1:${port}${browserPath}`,
-      pageIds: observed.pageIds,
-      ...(observed.logs ? { logs: observed.logs } : {}),
-      ...(observed.recording ? { recording: observed.recording } : {}),
-      logger: this.logger,
-    });
-    observed.observer = observer;
     const t0 = performance.now();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        observer.start(),
-        new Promise((_, fail) => (timer = setTimeout(() => fail(new Error(`no answer within ${OBSERVER_START_TIMEOUT_MS} ms`)), OBSERVER_START_TIMEOUT_MS))),
-      ]);
-      this.logger.debug({ sessionId: session.id, observerMs: Math.round(performance.now() - t0) }, 'telemetry: observer armed');
-    } catch (err) {
-      // The session runs without telemetry rather than not at all; `end` still closes each kind.
-      this.logger.error({ err, sessionId: session.id }, 'telemetry: could not observe the session');
+    const sinks: ObserverSinks = { sessionId: session.id, ...(observed.logs ? { logs: observed.logs } : {}), ...(observed.recording ? { recording: observed.recording } : {}) };
+    const prearmed = this.warm.get(session.browser);
+    this.warm.delete(session.browser);
+    let observer = prearmed ? await prearmed : undefined;
+    if (observer && (!observer.open || !record || !log)) {
       observer.close();
-    } finally {
-      clearTimeout(timer);
+      observer = undefined;
     }
+    if (observer) observer.bind(sinks);
+    else if (record || log) observer = await this.arm(session.browser, { record, log }, sinks);
+    if (!observer) return;
+    observed.observer = observer;
+    observed.pageIds = observer.pageIds;
+    this.logger.debug({ sessionId: session.id, observerMs: Math.round(performance.now() - t0), prearmed: prearmed !== undefined }, 'telemetry: observer armed');
   }
 
   /**

@@ -64,6 +64,7 @@ describe('session telemetry', () => {
   beforeAll(async () => {
     // A warm pool of one: the first session runs on a browser whose about:blank was open before it.
     node = await fx.launchNode('tel-a', { HANGAR_MAX_SESSIONS: '4', HANGAR_WARM_POOL: '1' });
+    await fx.watch(node.nodeId).next((b) => b.warmSlots === 1, 20_000);
   });
 
   it('records a strict-CSP page with a shadow root and a cross-origin iframe, a popup, and logs commands and network with credentials redacted', async () => {
@@ -99,10 +100,11 @@ describe('session telemetry', () => {
     expect(recorded.some((e) => e.type === 4 && String(e.data.href).endsWith('/popup'))).toBe(true);
     expect(text).toContain('popup page');
     expect(recorded.some((e) => e.type === 4 && String(e.data.href).endsWith('/popup?tab'))).toBe(true);
-    // The recorder was armed within the session's start, and quickly.
-    const armed = node.logs.filter((l) => l.includes('observer armed') && l.includes(sessionId)).map((l) => (JSON.parse(l.slice(l.indexOf('{'))) as { observerMs: number }).observerMs);
+    // The recorder was armed before the session (its warm browser's observer, bound at the start), and quickly.
+    const armed = node.logs.filter((l) => l.includes('observer armed') && l.includes(sessionId)).map((l) => JSON.parse(l.slice(l.indexOf('{'))) as { observerMs: number; prearmed: boolean });
     expect(armed).toHaveLength(1);
-    expect(armed[0]).toBeLessThan(1_000);
+    expect(armed[0]!.prearmed).toBe(true);
+    expect(armed[0]!.observerMs).toBeLessThan(1_000);
 
     const logged = entries(logs);
     const navigate = logged.find((e) => e.method === 'Page.navigate' && e.request?.params.url === `${site.origin}/csp`);
@@ -139,7 +141,11 @@ describe('session telemetry', () => {
 
   it('publishes nothing but `end` for a session with recordSession and logSession off', async () => {
     const { sessionId, browser } = await startSession(node, { recordSession: false, logSession: false });
-    await (await firstPage(browser)).goto(`${site.origin}/csp`, { waitUntil: 'load' });
+    const page = await firstPage(browser);
+    await page.goto(`${site.origin}/csp`, { waitUntil: 'load' });
+    // Its warm browser's observer (armed for the defaults) was closed, and its recorder with it.
+    expect(node.logs.some((l) => l.includes('session start timing') && l.includes(sessionId) && l.includes('"warm":true'))).toBe(true);
+    expect(await page.evaluate(() => (document as unknown as { __hangarRecording?: boolean }).__hangarRecording)).toBeUndefined();
     await new Promise((r) => setTimeout(r, 1_500));
     const { logs, recording } = await endAndRead(node, sessionId);
     expect(logs).toEqual([{ type: 'end' }]);
