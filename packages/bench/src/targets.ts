@@ -185,5 +185,14 @@ function dataPlaneRows(d: DataPlaneResult): Row[] {
     target: '≤ 2× baseline',
     pass: r7e !== null && r7e <= 2,
   });
+  rows.push({
+    id: '7',
+    metric: `the same ${(dl.bytes / 1e6).toFixed(0)} MB from memory over one loopback HTTP hop (no disk, no zip): this machine's floor per hop; a running session's zip takes two (node → gateway → client), a stored one one`,
+    hangar: `${ms(dl.loopbackMs)} ms`,
+    baseline: `${ms(dl.diskMs)} ms`,
+    ratio: round(dl.loopbackMs / dl.diskMs),
+    target: '— (context)',
+    pass: null,
+  });
   return rows;
 }
