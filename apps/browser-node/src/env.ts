@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { REGIONS } from '@hangar/contracts';
-import { findChromium } from '@hangar/chromium';
+import { findChromedriver, findChromium } from '@hangar/chromium';
 import { artifactStoreEnv, pickArtifactStoreEnv } from '@hangar/artifacts';
 import { boolFromEnv, commonEnv, intFromEnv, internalSecretEnv, parseEnv } from '@hangar/runtime';
 import { defaultMaxSessions, defaultWarmPoolSize, hostResources } from './node/host-capacity.js';
@@ -56,6 +56,8 @@ const schema = z
     /** Pre-started browsers kept ready; 0 disables the pool. Default: node/host-capacity.ts. */
     HANGAR_WARM_POOL: intFromEnv(0, 1_000).optional(),
     CHROME_PATH: z.string().min(1).optional(),
+    /** The chromedriver behind `seleniumRemoteUrl` (webdriver/); Chromium's own version. Without one, WebDriver answers 503. */
+    CHROMEDRIVER_PATH: z.string().min(1).optional(),
     HANGAR_HEARTBEAT_MS: intFromEnv(50, 60_000).default(1000),
     HANGAR_LAUNCH_TIMEOUT_MS: intFromEnv(100, 300_000).default(15_000),
     HANGAR_HEADLESS: boolFromEnv.default(true),
@@ -94,6 +96,11 @@ const schema = z
       });
       return z.NEVER;
     }
+    const chromedriverPath = findChromedriver(env.CHROMEDRIVER_PATH, env.PATH);
+    if (env.CHROMEDRIVER_PATH && !chromedriverPath) {
+      ctx.addIssue({ code: 'custom', path: ['CHROMEDRIVER_PATH'], message: `${env.CHROMEDRIVER_PATH} is not an executable` });
+      return z.NEVER;
+    }
     const nodeId = env.HANGAR_NODE_ID ?? defaultNodeId();
     // Absolute, because the orphan sweep matches `--user-data-dir=<profilesRoot>/` in /proc cmdlines.
     // As root, browsers run as users of their own, who must reach their folders: not under a
@@ -121,6 +128,7 @@ const schema = z
       warmPoolSize: env.HANGAR_WARM_POOL ?? defaultWarmPoolSize(resources, maxSessions),
       chrtPath: findChrt(env.PATH),
       chromePath,
+      chromedriverPath,
       heartbeatMs: env.HANGAR_HEARTBEAT_MS,
       launchTimeoutMs: env.HANGAR_LAUNCH_TIMEOUT_MS,
       headless: env.HANGAR_HEADLESS,

@@ -1,5 +1,6 @@
 export * from './host-flags.js';
 export * from './chromium-binary.js';
+export * from './chromedriver-binary.js';
 export * from './proc-stat.js';
 export * from './processes.js';
 export * from './process-group.js';
