@@ -8,6 +8,7 @@ import { BrowserIsolation } from './isolation/browser-isolation.service.js';
 import type { NodeConfig } from './env.js';
 import { DownloadsArchiver } from './files/downloads.archiver.js';
 import { FilesRoutes } from './files/files.routes.js';
+import { WebDriverRoutes } from './webdriver/webdriver.routes.js';
 import { LiveViewRoutes } from './live-view/live-view.routes.js';
 import { nodeCommandsController } from './node-commands.controller.js';
 import { NodeDrain } from './node/node-drain.service.js';
@@ -40,6 +41,7 @@ export class NodeModule {
         CdpProxy,
         LiveViewRoutes,
         FilesRoutes,
+        WebDriverRoutes,
         DownloadsArchiver,
         SessionTelemetry,
         WarmPool,

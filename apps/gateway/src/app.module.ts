@@ -15,6 +15,8 @@ import { FilesController } from './files/files.controller.js';
 import { SessionDownloads } from './files/session-downloads.service.js';
 import { SessionUploads } from './files/session-uploads.service.js';
 import { LiveViewAccess } from './live-view/live-view.access.js';
+import { WebDriverAccess } from './webdriver/webdriver.access.js';
+import { WebDriverController } from './webdriver/webdriver.controller.js';
 import { LiveViewController } from './live-view/live-view.controller.js';
 import { LiveViewUpgrades } from './live-view/live-view.upgrades.js';
 import { NodesController } from './nodes/nodes.controller.js';
@@ -44,7 +46,7 @@ export class AppModule {
         // is not worth a stack trace each time.
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [LiveViewController, SessionsController, ProjectsController, NodesController, HealthController, MetricsController, OpenApiController, ...TELEMETRY_CONTROLLERS, FilesController],
+      controllers: [LiveViewController, SessionsController, ProjectsController, NodesController, HealthController, MetricsController, OpenApiController, ...TELEMETRY_CONTROLLERS, FilesController, WebDriverController],
       providers: [
         { provide: GATEWAY_ENV, useValue: env },
         { provide: LOGGER, useValue: logger },
@@ -66,6 +68,7 @@ export class AppModule {
         SessionDownloads,
         SessionUploads,
         LiveViewAccess,
+        WebDriverAccess,
         LiveViewUpgrades,
       ],
     };

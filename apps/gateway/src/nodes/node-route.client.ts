@@ -19,7 +19,7 @@ export function nodeSessionTarget(session: SessionView): NodeSessionTarget | und
 }
 
 export interface NodeRouteRequest {
-  readonly method: 'GET' | 'PUT';
+  readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   /** After `/sessions/<id>`, e.g. `/downloads`. */
   readonly rest: string;
   readonly purpose: Exclude<InternalPurpose, 'cdp'>;
