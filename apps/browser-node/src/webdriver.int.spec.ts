@@ -1,0 +1,83 @@
+import { INTERNAL_TOKEN_HEADER, mintInternalToken, type InternalPurpose } from '@hangar/runtime';
+import { commandLine } from '@hangar/chromium';
+import { eventually } from '@hangar/testing';
+import { chromiumPids, NODE_INTERNAL_SECRET, processAlive, requestSession, startOnNode, stopOnNode, waitForEvent } from './test/node-harness.js';
+import { useNodeFixture } from './test/node-fixture.js';
+
+/*
+ * The node's WebDriver route on its own port (the gateway's side is tests/e2e/webdriver.e2e.spec.ts):
+ * only the gateway's token for 'webdriver' and that session gets through; a chromedriver starts on
+ * the first command and is gone when its session ends, when the node stops, and — a node killed
+ * outright leaves it running, like its browsers — at the next start's orphan sweep.
+ */
+const fx = useNodeFixture();
+
+const chromedriverPids = (profilesRoot: string) => chromiumPids(profilesRoot).filter((pid) => commandLine(pid)?.includes('chromedriver'));
+
+async function webdriver(endpoint: string, method: string, path: string, body?: unknown, purpose: InternalPurpose = 'webdriver') {
+  const base = endpoint.replace(/^ws:/, 'http:');
+  const sessionId = base.split('/').pop()!;
+  const res = await fetch(`${base}/webdriver${path}`, {
+    method,
+    headers: { [INTERNAL_TOKEN_HEADER]: mintInternalToken(NODE_INTERNAL_SECRET, { purpose, sessionId }), ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, body: (await res.json()) as { value: Record<string, unknown> } };
+}
+
+describe('the node’s WebDriver route', () => {
+  it('takes only the gateway’s webdriver token, starts one chromedriver lazily, and kills it when the session ends', async () => {
+    const node = await fx.launchNode('node-wd', { HANGAR_WARM_POOL: '0' });
+    const sessionId = await requestSession(fx.h, node.nodeId, { keepAlive: true });
+    expect(await startOnNode(fx.h, node.nodeId, sessionId)).toMatchObject({ ok: true });
+    const { data } = await waitForEvent(fx.h, sessionId, 'SessionStarted');
+
+    const noToken = await fetch(`${data.endpoint.replace(/^ws:/, 'http:')}/webdriver/status`);
+    expect(noToken.status).toBe(401);
+    expect((await webdriver(data.endpoint, 'GET', '/status', undefined, 'downloads')).status).toBe(401);
+    expect(chromedriverPids(node.profilesRoot)).toEqual([]);
+
+    const created = await webdriver(data.endpoint, 'POST', '/session', { capabilities: { alwaysMatch: { 'goog:chromeOptions': { binary: '/bin/false' } } } });
+    expect(created.status).toBe(200);
+    const [pid] = chromedriverPids(node.profilesRoot);
+    expect(pid).toBeDefined();
+    // Attached, not launched: the session's browser is the only Chromium of the session.
+    expect(chromiumPids(node.profilesRoot).filter((p) => p !== pid && !commandLine(p)?.includes('--type='))).toEqual([data.pid]);
+    const wd = created.body.value['sessionId'] as string;
+    expect((await webdriver(data.endpoint, 'POST', `/session/${wd}/url`, { url: 'data:text/html,<title>wd</title>' })).status).toBe(200);
+    expect((await webdriver(data.endpoint, 'GET', `/session/${wd}/title`)).body.value).toBe('wd');
+    expect((await webdriver(data.endpoint, 'GET', '/status')).status).toBe(200);
+
+    await stopOnNode(fx.h, node.nodeId, sessionId);
+    await eventually(() => processAlive(pid!), (alive) => !alive, 5_000);
+  });
+
+  it('a node killed outright leaves its chromedriver, and its next start kills it', async () => {
+    const first = await fx.launchNode('node-wd-r', { HANGAR_WARM_POOL: '0' });
+    const sessionId = await requestSession(fx.h, first.nodeId, { keepAlive: true });
+    expect(await startOnNode(fx.h, first.nodeId, sessionId)).toMatchObject({ ok: true });
+    const { data } = await waitForEvent(fx.h, sessionId, 'SessionStarted');
+    expect((await webdriver(data.endpoint, 'POST', '/session', {})).status).toBe(200);
+    const [pid] = chromedriverPids(first.profilesRoot);
+
+    await first.service.stop('SIGKILL');
+    expect(processAlive(pid!)).toBe(true);
+
+    const second = await fx.launchNode('node-wd-r', { HANGAR_WARM_POOL: '0' });
+    expect(processAlive(pid!)).toBe(false);
+    expect(chromedriverPids(second.profilesRoot)).toEqual([]);
+  });
+
+  it('a SIGTERM stops the chromedrivers with the sessions', async () => {
+    const node = await fx.launchNode('node-wd-t', { HANGAR_WARM_POOL: '0' });
+    const sessionId = await requestSession(fx.h, node.nodeId, { keepAlive: true });
+    expect(await startOnNode(fx.h, node.nodeId, sessionId)).toMatchObject({ ok: true });
+    const { data } = await waitForEvent(fx.h, sessionId, 'SessionStarted');
+    expect((await webdriver(data.endpoint, 'POST', '/session', {})).status).toBe(200);
+    const [pid] = chromedriverPids(node.profilesRoot);
+
+    await node.service.stop('SIGTERM', 15_000);
+    expect(await node.service.exited).toBe(0);
+    expect(processAlive(pid!)).toBe(false);
+  });
+});
