@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import http from 'node:http';
 import { INTERNAL_TOKEN_HEADER, mintInternalToken, type InternalPurpose } from '@hangar/runtime';
 import { commandLine } from '@hangar/chromium';
 import { eventually } from '@hangar/testing';
@@ -47,6 +49,27 @@ describe('the node’s WebDriver route', () => {
     expect((await webdriver(data.endpoint, 'POST', `/session/${wd}/url`, { url: 'data:text/html,<title>wd</title>' })).status).toBe(200);
     expect((await webdriver(data.endpoint, 'GET', `/session/${wd}/title`)).body.value).toBe('wd');
     expect((await webdriver(data.endpoint, 'GET', '/status')).status).toBe(200);
+
+    // chromedriver's own port, as a page on this host could reach it: without the node's URL base
+    // nothing is a command; with it (read here from /proc as root), a web origin is still refused.
+    const urlBase = /--url-base=(\S+)/.exec(commandLine(pid!)!)![1]!;
+    const port = Number(new RegExp(`127\\.0\\.0\\.1:(\\d+)\\s.*pid=${pid},`).exec(execFileSync('ss', ['-ltnpH'], { encoding: 'utf8' }))![1]);
+    // node:http, not fetch: fetch would not send a Host of our choosing.
+    const direct = (path: string, headers: Record<string, string> = {}) =>
+      new Promise<{ status: number; text: string }>((resolve, fail) => {
+        http
+          .get({ host: '127.0.0.1', port, path, headers }, (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+          })
+          .on('error', fail);
+      });
+    expect(await direct('/status')).toMatchObject({ text: 'unhandled request' });
+    expect(await direct(`/session/${wd}/title`)).toMatchObject({ text: 'unhandled request' });
+    expect((await direct(`${urlBase}/session/${wd}/title`, { origin: 'https://evil.example' })).text).toMatch(/rejected/);
+    expect((await direct(`${urlBase}/session/${wd}/title`, { host: 'evil.example' })).text).toMatch(/rejected/);
+    expect((await direct(`${urlBase}/session/${wd}/title`)).text).toBe('{"value":"wd"}');
 
     await stopOnNode(fx.h, node.nodeId, sessionId);
     await eventually(() => processAlive(pid!), (alive) => !alive, 5_000);
