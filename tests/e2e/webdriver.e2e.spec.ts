@@ -101,6 +101,15 @@ describe('WebDriver at seleniumRemoteUrl', () => {
     await driver.manage().deleteCookie('added');
     expect((await driver.manage().getCookies()).map((c) => c.name)).toEqual(['from-site']);
 
+    // A WebDriver session is a client of the session as a CDP socket is: a CDP client coming and
+    // going does not end a session without keepAlive while WebDriver still drives it.
+    const browser = await puppeteer.connect({ browserWSEndpoint: session.connectUrl });
+    expect(await Promise.all((await browser.pages()).map((p) => p.title()))).toContain('clicked');
+    await browser.disconnect();
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await api(t.stack, 'GET', `/v1/sessions/${session.id}`)).body.status).toBe('RUNNING');
+    expect(await driver.getTitle()).toBe('clicked');
+
     expect(chromedrivers(t.dataDir)).toHaveLength(1);
     await driver.quit();
     await eventually(() => api(t.stack, 'GET', `/v1/sessions/${session.id}`), (r) => r.body.status === 'COMPLETED', 10_000);
@@ -117,7 +126,6 @@ describe('WebDriver at seleniumRemoteUrl', () => {
     await driver.get(siteUrl);
     await driver.findElement(By.id('b')).click();
     // The very browser of the session: what CDP sees through connectUrl is what WebDriver did.
-    // (keepAlive here: a CDP client's disconnect ends a session without it, WebDriver or not.)
     const browser = await puppeteer.connect({ browserWSEndpoint: session.connectUrl });
     expect(await Promise.all((await browser.pages()).map((p) => p.title()))).toContain('clicked');
     await browser.disconnect();

@@ -75,6 +75,20 @@ describe('the node’s WebDriver route', () => {
     await eventually(() => processAlive(pid!), (alive) => !alive, 5_000);
   });
 
+  it('a WebDriver session is a client: quit of the last one ends a session without keepAlive', async () => {
+    const node = await fx.launchNode('node-wd-c', { HANGAR_WARM_POOL: '0' });
+    const sessionId = await requestSession(fx.h, node.nodeId);
+    expect(await startOnNode(fx.h, node.nodeId, sessionId)).toMatchObject({ ok: true });
+    const { data } = await waitForEvent(fx.h, sessionId, 'SessionStarted');
+    const wd = (await webdriver(data.endpoint, 'POST', '/session', {})).body.value['sessionId'] as string;
+    expect((await waitForEvent(fx.h, sessionId, 'ClientConnected')).data).toMatchObject({ connectionId: `webdriver-${wd}`, clients: 1 });
+
+    expect((await webdriver(data.endpoint, 'DELETE', `/session/${wd}`)).status).toBe(200);
+    expect((await waitForEvent(fx.h, sessionId, 'ClientDisconnected')).data).toMatchObject({ connectionId: `webdriver-${wd}`, clients: 0 });
+    expect((await waitForEvent(fx.h, sessionId, 'SessionEnded')).data).toMatchObject({ reason: 'CLIENT_DISCONNECTED' });
+    await eventually(() => chromedriverPids(node.profilesRoot), (pids) => pids.length === 0, 5_000);
+  });
+
   it('a node killed outright leaves its chromedriver, and its next start kills it', async () => {
     const first = await fx.launchNode('node-wd-r', { HANGAR_WARM_POOL: '0' });
     const sessionId = await requestSession(fx.h, first.nodeId, { keepAlive: true });

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { endsOnDisconnect, SessionRuleViolation } from '@hangar/domain';
 import { INTERNAL_TOKEN_HEADER, LOGGER, verifyInternalToken, type InternalPurpose, type Logger } from '@hangar/runtime';
-import { pipeUpgrade, reject } from '@hangar/upgrade-proxy';
+import { pipeUpgrade, reject, type PipedConnection } from '@hangar/upgrade-proxy';
 import type { NodeConfig } from '../env.js';
 import type { LiveSession } from '../sessions/live-session.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
@@ -205,9 +205,18 @@ export class CdpProxy {
       tap,
     );
     const pipe = pipeUpgrade(req, socket, head, { host: '127.0.0.1', port, path: browserPath }, { ...guard, dropHeaders: [...guard.dropHeaders, INTERNAL_TOKEN_HEADER] });
+    if (tap) void pipe.closed.then(() => tap.close());
+    await this.track(session, connectionId, pipe);
+  }
+
+  /**
+   * Records a client of the session (ClientConnected) that holds it open until `pipe` closes
+   * (ClientDisconnected; the session ends then if that was its last client and it is not
+   * keepAlive). A CDP socket, or a WebDriver session (webdriver/). Call it in `registry.queue`.
+   */
+  async track(session: LiveSession, connectionId: string, pipe: PipedConnection): Promise<void> {
     const client = { pipe, recorded: false };
     session.clients.set(connectionId, client);
-    if (tap) void pipe.closed.then(() => tap.close());
     void pipe.closed.then((end) => {
       if (end === 'filter-error') this.logger.warn({ sessionId: session.id, connectionId }, 'client broke the WebSocket protocol: connection cut');
       return this.registry.queue

@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { LOGGER, type Logger } from '@hangar/runtime';
+import type { PipedConnection, PipeEnd } from '@hangar/upgrade-proxy';
 import { CdpProxy } from '../cdp/cdp-proxy.server.js';
 import type { NodeConfig } from '../env.js';
 import type { LiveSession } from '../sessions/live-session.js';
@@ -11,6 +12,7 @@ import { attachedCapabilities, commandRefusal, webDriverErrorBody, type WebDrive
 
 /** Element screenshots and script arguments are JSON; nothing a WebDriver client sends is larger. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const QUIT = /^\/session\/([^/]+)$/;
 const COMMAND_TIMEOUT_MS = 300_000;
 /** Tells the gateway the answer is this route's (or chromedriver's), not the node port's own 404 for a session it no longer runs. */
 export const WEBDRIVER_ANSWER_HEADER = 'x-hangar-webdriver';
@@ -20,13 +22,17 @@ const ANSWERED = { [WEBDRIVER_ANSWER_HEADER]: '1', 'cache-control': 'no-cache' }
  * `/sessions/<id>/webdriver/<W3C path>` on the node's port, for the gateway only (CdpProxy has
  * checked its internal token for purpose 'webdriver' and this very session): forwarded to that
  * session's own chromedriver, started on the first request and attached to the session's running
- * browser (`goog:chromeOptions.debuggerAddress`, chosen here, never by the client). It is killed
+ * browser (`goog:chromeOptions.debuggerAddress`, chosen here, never by the client). Each WebDriver
+ * session counts as a client of the browser session (ClientConnected … ClientDisconnected at
+ * quit), so a session without keepAlive ends when its last client, CDP or WebDriver, is gone. It is killed
  * with its whole process group when the session ends (hooks `ending` and `ended`) or the node
  * stops. What fences chromedriver's loopback port: chromedriver.process.ts.
  */
 @Injectable()
 export class WebDriverRoutes implements OnModuleInit, OnModuleDestroy {
   private readonly drivers = new Map<string, Promise<Chromedriver>>();
+  /** Per session, its WebDriver sessions as clients (CdpProxy.track): closed by quit, or by the session's teardown. */
+  private readonly clients = new Map<string, Map<string, PipedConnection>>();
 
   constructor(
     private readonly proxy: CdpProxy,
@@ -50,7 +56,24 @@ export class WebDriverRoutes implements OnModuleInit, OnModuleDestroy {
     return this.drivers.get(sessionId);
   }
 
+  private clientFor(sessionId: string, webdriverId: string): PipedConnection {
+    let end!: (why: PipeEnd) => void;
+    const closed = new Promise<PipeEnd>((resolve) => (end = resolve));
+    const own = this.clients.get(sessionId) ?? new Map<string, PipedConnection>();
+    this.clients.set(sessionId, own);
+    const client: PipedConnection = {
+      closed,
+      close: () => {
+        own.delete(webdriverId);
+        end('closed');
+      },
+    };
+    own.set(webdriverId, client);
+    return client;
+  }
+
   private async stop(sessionId: string): Promise<void> {
+    this.clients.delete(sessionId);
     const driver = this.drivers.get(sessionId);
     if (!driver) return;
     this.drivers.delete(sessionId);
@@ -117,8 +140,25 @@ export class WebDriverRoutes implements OnModuleInit, OnModuleDestroy {
     });
     upstream.on('timeout', () => upstream.destroy(new Error('chromedriver did not answer in time')));
     upstream.on('response', (answerRes) => {
-      res.writeHead(answerRes.statusCode ?? 502, { ...ANSWERED, 'content-type': answerRes.headers['content-type'] ?? 'application/json; charset=utf-8' });
-      answerRes.pipe(res);
+      const head = { ...ANSWERED, 'content-type': answerRes.headers['content-type'] ?? 'application/json; charset=utf-8' };
+      const status = answerRes.statusCode ?? 502;
+      const quit = method === 'DELETE' ? QUIT.exec(path)?.[1] : undefined;
+      if (path !== '/session' || status !== 200) {
+        answerRes.pipe(res.writeHead(status, head));
+        if (quit && status === 200) this.clients.get(session.id)?.get(quit)?.close();
+        return;
+      }
+      // A new WebDriver session is a client of the browser session, as a CDP socket is, until quit.
+      void readBody(answerRes)
+        .then(async (text) => {
+          const id = (JSON.parse(text ?? '{}') as { value?: { sessionId?: unknown } }).value?.sessionId;
+          if (typeof id === 'string') await this.registry.queue.run(session.id, () => this.proxy.track(session, `webdriver-${id}`, this.clientFor(session.id, id)));
+          res.writeHead(status, head).end(text);
+        })
+        .catch((err: unknown) => {
+          this.logger.error({ err, sessionId: session.id }, 'could not record the WebDriver session');
+          if (!res.headersSent) answer(res, { status: 500, error: 'session not created', message: 'the node could not record the WebDriver session' });
+        });
     });
     upstream.on('error', (err) => {
       this.logger.warn({ err, sessionId: session.id, path }, 'chromedriver request failed');
