@@ -5,3 +5,4 @@ export { S3ArtifactStore, type S3ArtifactStoreOptions } from './s3/s3-artifact-s
 export * from './artifact-store.config.js';
 export * from './tokens.js';
 export * from './nest.js';
+export * from './extension-zip/extension-zip.js';

@@ -19,6 +19,8 @@ export const subjects = {
   allNodeEvents: 'hangar.evt.node.*',
   projectEvents: (projectId: string) => `hangar.evt.project.${token(projectId)}`,
   allProjectEvents: 'hangar.evt.project.*',
+  extensionEvents: (extensionId: string) => `hangar.evt.extension.${token(extensionId)}`,
+  allExtensionEvents: 'hangar.evt.extension.*',
 
   createSession: 'hangar.cmd.session.create',
   releaseSession: 'hangar.cmd.session.release',

@@ -10,5 +10,6 @@ export * from './repositories/events.repository.js';
 export * from './repositories/checkpoints.repository.js';
 export * from './repositories/nodes.repository.js';
 export * from './repositories/projection.repository.js';
+export * from './repositories/extensions.repository.js';
 // The handle's type only: queries are this package's repositories' (kysely-boundary.spec.ts).
 export type { Kysely } from 'kysely';

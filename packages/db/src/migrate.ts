@@ -1,9 +1,11 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as m0001 from './migrations/0001_initial.js';
+import * as m0002 from './migrations/0002_extensions.js';
 
 /** Migrations are compiled in, not read from disk: the same list in every image and test. */
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_extensions': m0002,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

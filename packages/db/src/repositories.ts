@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import { ApiKeysRepository } from './repositories/api-keys.repository.js';
 import { CheckpointsRepository } from './repositories/checkpoints.repository.js';
+import { ExtensionsRepository } from './repositories/extensions.repository.js';
 import { EventsRepository } from './repositories/events.repository.js';
 import { NodesRepository } from './repositories/nodes.repository.js';
 import { ProjectionRepository } from './repositories/projection.repository.js';
@@ -18,6 +19,7 @@ export function repositories(db: Kysely<Database> | Transaction<Database>) {
     checkpoints: new CheckpointsRepository(db),
     nodes: new NodesRepository(db),
     projection: new ProjectionRepository(db),
+    extensions: new ExtensionsRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof repositories>;

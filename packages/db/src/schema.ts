@@ -69,7 +69,21 @@ export interface ProjectionCheckpointsTable {
   updated_at: Timestamp;
 }
 
+export interface ExtensionsTable {
+  id: string;
+  project_id: string;
+  file_name: string;
+  artifact_key: string;
+  root: string;
+  bytes: ColumnType<string, number, number>;
+  sha256: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  deleted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
 export interface Database {
+  extensions: ExtensionsTable;
   projects: ProjectsTable;
   api_keys: ApiKeysTable;
   sessions: SessionsTable;

@@ -11,3 +11,5 @@ export * from './fleet/placement.decider.js';
 export * from './fleet/create-rate.decider.js';
 export * from './project/api-key.js';
 export * from './session/session.artifacts.js';
+export * from './extension/extension.rules.js';
+export * from './extension/extension.state.js';

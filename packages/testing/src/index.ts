@@ -6,3 +6,4 @@ export * from './network.js';
 export * from './prometheus.js';
 export * from './s3-server.js';
 export * from './zip.js';
+export * from './make-zip.js';

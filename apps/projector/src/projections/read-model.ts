@@ -1,6 +1,7 @@
 import type { DomainEvent } from '@hangar/contracts';
 import type { Repositories } from '@hangar/db';
 import { assertNever, sessionAggregate, type SessionState } from '@hangar/domain';
+import { projectExtensionDeleted, projectExtensionUploaded } from './extensions.projection.js';
 import { projectApiKeyIssued } from './api-keys.projection.js';
 import { projectNodeJoined, projectNodeLeft } from './nodes.projection.js';
 import { projectProjectCreated } from './projects.projection.js';
@@ -53,6 +54,10 @@ async function applyOther(repos: Repositories, event: DomainEvent): Promise<void
       return projectNodeJoined(repos, event);
     case 'NodeLeft':
       return projectNodeLeft(repos, event);
+    case 'ExtensionUploaded':
+      return projectExtensionUploaded(repos, event);
+    case 'ExtensionDeleted':
+      return projectExtensionDeleted(repos, event);
     default:
       return assertNever(event);
   }

@@ -3,6 +3,8 @@ import type { EventOf } from '../envelope.js';
 import { ApiKeyIssued } from './api-key-issued.event.js';
 import { ClientConnected } from './client-connected.event.js';
 import { ClientDisconnected } from './client-disconnected.event.js';
+import { ExtensionDeleted } from './extension-deleted.event.js';
+import { ExtensionUploaded } from './extension-uploaded.event.js';
 import { NodeJoined } from './node-joined.event.js';
 import { NodeLeft } from './node-left.event.js';
 import { ProjectCreated } from './project-created.event.js';
@@ -17,6 +19,8 @@ export {
   ApiKeyIssued,
   ClientConnected,
   ClientDisconnected,
+  ExtensionDeleted,
+  ExtensionUploaded,
   NodeJoined,
   NodeLeft,
   ProjectCreated,
@@ -46,13 +50,19 @@ export type NodeEvent = Readonly<z.infer<typeof nodeEventSchema>>;
 export const projectEventSchema = z.discriminatedUnion('type', [ProjectCreated.schema, ApiKeyIssued.schema]);
 export type ProjectEvent = Readonly<z.infer<typeof projectEventSchema>>;
 
+export const extensionEventSchema = z.discriminatedUnion('type', [ExtensionUploaded.schema, ExtensionDeleted.schema]);
+export type ExtensionEvent = Readonly<z.infer<typeof extensionEventSchema>>;
+
 export const domainEventSchema = z.discriminatedUnion('type', [
   ...sessionEventSchema.options,
   ...nodeEventSchema.options,
   ...projectEventSchema.options,
+  ...extensionEventSchema.options,
 ]);
-export type DomainEvent = SessionEvent | NodeEvent | ProjectEvent;
+export type DomainEvent = SessionEvent | NodeEvent | ProjectEvent | ExtensionEvent;
 
 export type SessionRequestedEvent = EventOf<typeof SessionRequested>;
 export type SessionEndedEvent = EventOf<typeof SessionEnded>;
 export type SessionArtifactStoredEvent = EventOf<typeof SessionArtifactStored>;
+export type ExtensionUploadedEvent = EventOf<typeof ExtensionUploaded>;
+export type ExtensionDeletedEvent = EventOf<typeof ExtensionDeleted>;
