@@ -11,6 +11,8 @@ import { PipedConnections } from './connect/piped-connections.js';
 import { PublicUrls } from './connect/public-urls.js';
 import { SessionEndWatcher } from './connect/session-end.watcher.js';
 import type { GatewayEnv } from './env.js';
+import { ExtensionsController } from './extensions/extensions.controller.js';
+import { ExtensionsService } from './extensions/extensions.service.js';
 import { FilesController } from './files/files.controller.js';
 import { SessionDownloads } from './files/session-downloads.service.js';
 import { SessionUploads } from './files/session-uploads.service.js';
@@ -46,7 +48,7 @@ export class AppModule {
         // is not worth a stack trace each time.
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [LiveViewController, SessionsController, ProjectsController, NodesController, HealthController, MetricsController, OpenApiController, ...TELEMETRY_CONTROLLERS, FilesController, WebDriverController],
+      controllers: [LiveViewController, SessionsController, ProjectsController, NodesController, HealthController, MetricsController, OpenApiController, ...TELEMETRY_CONTROLLERS, FilesController, WebDriverController, ExtensionsController],
       providers: [
         { provide: GATEWAY_ENV, useValue: env },
         { provide: LOGGER, useValue: logger },
@@ -67,6 +69,7 @@ export class AppModule {
         ...TELEMETRY_PROVIDERS,
         SessionDownloads,
         SessionUploads,
+        ExtensionsService,
         LiveViewAccess,
         WebDriverAccess,
         LiveViewUpgrades,

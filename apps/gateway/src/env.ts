@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { artifactStoreEnv } from '@hangar/artifacts';
+import { DEFAULT_EXTENSION_LIMITS } from '@hangar/domain';
 import { commonEnv, databaseEnv, intFromEnv, internalSecretEnv, parseEnv } from '@hangar/runtime';
 
 /** The gateway's whole configuration; `process.env` is read here and nowhere else. */
@@ -26,6 +27,11 @@ export const gatewayEnvSchema = z.object({
   HANGAR_BODY_LIMIT_BYTES: intFromEnv(1024, 100 * 1024 * 1024).default(1_048_576),
   /** The largest file `POST /v1/sessions/:id/uploads` takes (files/); the nodes cap it too. */
   HANGAR_UPLOAD_MAX_BYTES: intFromEnv(1, 2 ** 40).default(100 * 1024 * 1024),
+  /** The largest zip `POST /v1/extensions` takes (extensions/): 413 past it. */
+  HANGAR_EXTENSION_MAX_BYTES: intFromEnv(1, 2 ** 32).default(32 * 1024 * 1024),
+  /** What an extension zip may expand to, and how many entries it may have: 400 past either (zip bombs). Nodes unpack with the same caps (set them alike). */
+  HANGAR_EXTENSION_MAX_UNPACKED_BYTES: intFromEnv(1, 2 ** 34).default(DEFAULT_EXTENSION_LIMITS.maxUnpackedBytes),
+  HANGAR_EXTENSION_MAX_ENTRIES: intFromEnv(1, 1_000_000).default(DEFAULT_EXTENSION_LIMITS.maxEntries),
   /** How long after a session's end `GET …/downloads` waits for its node to store the zip (files/). */
   HANGAR_DOWNLOADS_WAIT_MS: intFromEnv(0, 120_000).default(10_000),
   /**

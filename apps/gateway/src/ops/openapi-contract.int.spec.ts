@@ -5,6 +5,7 @@ import { startFakeScheduler } from '../testing/fake-scheduler.js';
 import { useGatewayFixture } from '../testing/gateway-fixture.js';
 import type { apiClient } from '../testing/http-client.js';
 import { openApiValidator } from '../testing/openapi-validator.js';
+import { uploadTestExtension } from '../testing/test-extension.js';
 
 /*
  * The requests the gateway's specs (and the SDK in the e2e suite) make, replayed against a real
@@ -65,7 +66,8 @@ const everySetting = {
 
 describe('the sessions API matches its OpenAPI document', () => {
   it('create with every setting → get → list (all, by status, by q) → release → release again', async () => {
-    const created = await exchange(f.callA, 'POST', '/v1/sessions', '/v1/sessions', { ...everySetting, projectId: f.a.projectId });
+    const extensionId = await uploadTestExtension(f.callA);
+    const created = await exchange(f.callA, 'POST', '/v1/sessions', '/v1/sessions', { ...everySetting, extensionId, projectId: f.a.projectId });
     expect(created.status).toBe(201);
     expect(created.body.contextId).toBe('ctx-1');
     const id: string = created.body.id;

@@ -6,6 +6,7 @@ import { startFakeScheduler } from '../testing/fake-scheduler.js';
 import { useGatewayFixture, errorBody } from '../testing/gateway-fixture.js';
 import { apiClient } from '../testing/http-client.js';
 import { seedProjectRows, SIGNING_SECRET, type SeededProject } from '../testing/infra.js';
+import { uploadTestExtension } from '../testing/test-extension.js';
 
 const SESSION_KEYS = ['createdAt', 'expiresAt', 'id', 'keepAlive', 'projectId', 'proxyBytes', 'region', 'startedAt', 'status', 'updatedAt'];
 const CONNECT_KEYS = ['connectUrl', 'seleniumRemoteUrl', 'signingKey'];
@@ -60,11 +61,12 @@ describe('with a scheduler answering', () => {
   });
 
   it('passes what the client asked for', async () => {
+    const extensionId = await uploadTestExtension(f.callA);
     const body = {
       keepAlive: true,
       timeout: 3600,
       region: 'eu-central-1',
-      extensionId: 'ext-1',
+      extensionId,
       proxies: [{ type: 'external', server: 'http://proxy:8080', username: 'u', password: 'p', domainPattern: '.*' }],
       browserSettings: { viewport: { width: 1280, height: 720 }, context: { id: 'ctx-1', persist: true }, recordSession: false, os: 'linux', allowedDomains: ['example.com'] },
     };
@@ -79,7 +81,7 @@ describe('with a scheduler answering', () => {
       timeoutSeconds: 3600,
       region: 'eu-central-1',
       proxies: body.proxies,
-      browserSettings: { ...body.browserSettings, extensionId: 'ext-1', logSession: true, ignoreCertificateErrors: true },
+      browserSettings: { ...body.browserSettings, extensionId, logSession: true, ignoreCertificateErrors: true },
     });
   });
 

@@ -17,6 +17,7 @@ import { GATEWAY_ENV } from '../tokens.js';
 import { PublicUrls, type ConnectInfo } from '../connect/public-urls.js';
 import type { GatewayEnv } from '../env.js';
 import { ApiError, notFound } from '../errors/api-error.js';
+import { ExtensionsService } from '../extensions/extensions.service.js';
 import { parseCreateSessionBody } from './create-session.body.js';
 import { parseListQuery } from './list-sessions.query.js';
 import { SessionReader } from './session.reader.js';
@@ -36,6 +37,7 @@ export class SessionsService {
     private readonly urls: PublicUrls,
     @Inject(GATEWAY_ENV) private readonly env: GatewayEnv,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly extensions: ExtensionsService,
   ) {}
 
   async create(projectId: string, body: unknown, correlationId: string): Promise<SessionResource & ConnectInfo> {
@@ -50,6 +52,11 @@ export class SessionsService {
   async createSession(projectId: string, body: unknown, correlationId: string): Promise<SessionView> {
     const request = parseCreateSessionBody(body);
     assertOwnProject(request.projectId, projectId);
+    const { extensionId } = request.settings.browserSettings;
+    // Decided on the extension's events: one uploaded a moment ago is there, a deleted one is not.
+    if (extensionId !== undefined && !(await this.extensions.usable(projectId, extensionId))) {
+      throw new ApiError('VALIDATION', `extensionId ${JSON.stringify(extensionId.slice(0, 80))} is not an extension of this project (upload one with POST /v1/extensions)`);
+    }
     const command: CreateSessionCommand = { correlationId, projectId, ...request.settings };
     const sent = performance.now();
     const reply = await sendCommand(this.commands, subjects.createSession, command, createSessionReply, this.env.HANGAR_COMMAND_TIMEOUT_MS);
