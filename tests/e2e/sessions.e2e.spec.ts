@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Browserbase from '@browserbasehq/sdk';
+import Browserbase, { toFile } from '@browserbasehq/sdk';
 import puppeteer from 'puppeteer-core';
 import { chromium } from 'playwright-core';
 import { subjects } from '@hangar/contracts';
+import { makeZip } from '@hangar/testing';
 import { api, chromiumProcesses, eventually, startTestStack, type TestStack } from './harness.js';
 
 // Errors from Node's own modules come from another realm under jest's VM: `toThrow` does not
@@ -144,12 +145,14 @@ describe('session lifecycle through the gateway', () => {
 
   it("the SDK's create body reaches the node as one shape: the top-level extensionId in browserSettings, the project's default timeout from the scheduler", async () => {
     const project = await bb.projects.retrieve(t.stack.projectId);
-    const created = await bb.sessions.create({ projectId: t.stack.projectId, keepAlive: true, extensionId: 'ext-e2e', browserSettings: { os: 'linux' } });
+    const manifest = JSON.stringify({ manifest_version: 3, name: 'e2e', version: '1' });
+    const extension = await bb.extensions.create({ file: await toFile(makeZip([{ name: 'manifest.json', data: manifest }]), 'e2e.zip') });
+    const created = await bb.sessions.create({ projectId: t.stack.projectId, keepAlive: true, extensionId: extension.id, browserSettings: { os: 'linux' } });
     expect(created.status).toBe('RUNNING');
     const events = (await t.stack.store.read(subjects.sessionEvents(created.id))).map((e) => e.event);
     const requested = events.find((e) => e.type === 'SessionRequested');
     if (requested?.type !== 'SessionRequested') throw new Error('no SessionRequested');
-    expect(requested.data).toMatchObject({ timeoutSeconds: project.defaultTimeout, browserSettings: { extensionId: 'ext-e2e', os: 'linux' } });
+    expect(requested.data).toMatchObject({ timeoutSeconds: project.defaultTimeout, browserSettings: { extensionId: extension.id, os: 'linux' } });
     expect(requested.data).not.toHaveProperty('extensionId');
     // The node launched this browser for the session (an extension never fits a warm one): its
     // own profile folder, named by the session, is on the command line.

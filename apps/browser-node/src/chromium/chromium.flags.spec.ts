@@ -29,6 +29,13 @@ describe('chromiumArgs', () => {
     expect(args).not.toContain('--ignore-certificate-errors');
     expect(args).not.toContain('--headless=new');
   });
+
+  it('loads the session\'s unpacked extension, and only it, before the initial URL', () => {
+    const args = chromiumArgs({ profileDir, browserSettings: { extensionId: 'e' }, headless: true, sandbox: true, extensionDir: '/s/extension/top/' });
+    expect(args).toEqual(expect.arrayContaining(['--load-extension=/s/extension/top/', '--disable-extensions-except=/s/extension/top/']));
+    expect(args.at(-1)).toBe('about:blank');
+    expect(chromiumArgs({ profileDir, browserSettings: {}, headless: true, sandbox: true }).some((a) => a.startsWith('--load-extension'))).toBe(false);
+  });
 });
 
 describe('needsOwnLaunch', () => {

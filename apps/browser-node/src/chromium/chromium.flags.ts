@@ -11,6 +11,8 @@ export interface FlagOptions {
   headless: boolean;
   /** Chromium's own sandbox; off only where the host cannot give it (isolation/jail.ts). */
   sandbox: boolean;
+  /** The session's unpacked extension (extensions/unpack-extension.ts): loaded, and the only one. */
+  extensionDir?: string;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface FlagOptions {
  * there because a session's network and CPU belong to the client: component updates, sync and
  * field trials would otherwise compete with it and phone home from an operator's machine.
  */
-export function chromiumArgs({ profileDir, browserSettings, headless, sandbox }: FlagOptions): string[] {
+export function chromiumArgs({ profileDir, browserSettings, headless, sandbox, extensionDir }: FlagOptions): string[] {
   const viewport = browserSettings.viewport ?? DEFAULT_VIEWPORT;
   return [
     ...(headless ? ['--headless=new'] : []),
@@ -33,6 +35,9 @@ export function chromiumArgs({ profileDir, browserSettings, headless, sandbox }:
     `--user-data-dir=${profileDir}`,
     `--window-size=${viewport.width},${viewport.height}`,
     ...(browserSettings.ignoreCertificateErrors === false ? [] : ['--ignore-certificate-errors']),
+    // Chromium (not branded Chrome 137+) honours both in headless new (data-plane-notes.md §4).
+    // The node runs /usr/lib/chromium/chromium, not Debian's wrapper, which would add its own.
+    ...(extensionDir ? [`--load-extension=${extensionDir}`, `--disable-extensions-except=${extensionDir}`] : []),
     // Last: the initial URL, so the default context already has the page clients expect to find.
     'about:blank',
   ];

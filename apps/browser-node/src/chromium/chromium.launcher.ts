@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserSettings } from '@hangar/contracts';
 import type { Logger } from '@hangar/runtime';
-import type { BrowserIsolation } from '../isolation/browser-isolation.service.js';
+import type { BrowserIsolation, BrowserPlace } from '../isolation/browser-isolation.service.js';
 import { chromiumArgs } from './chromium.flags.js';
 import { ChromiumProcess, type ExitTimeouts } from './chromium.process.js';
 import { ownGroup, releaseGroup } from './owned-groups.js';
@@ -40,6 +40,8 @@ export interface LaunchOptions extends Partial<ExitTimeouts> {
    */
   autogroupNice?: number;
   headless: boolean;
+  /** Puts the session's extension in its place before Chromium starts; answers its folder. */
+  prepareExtension?: (place: BrowserPlace) => Promise<string>;
   timeoutMs: number;
   /** Carries the session's fields (sessionId, correlationId), or the warm profile's. */
   logger: Logger;
@@ -70,7 +72,14 @@ export async function launchChromium(options: LaunchOptions): Promise<ChromiumPr
   await mkdir(path.dirname(options.folder), { recursive: true });
   const place = await isolation.place(options.folder);
   const { folders } = place;
-  const args = chromiumArgs({ profileDir: folders.profile, browserSettings: options.browserSettings, headless: options.headless, sandbox: isolation.plan.sandbox });
+  let extensionDir: string | undefined;
+  try {
+    extensionDir = options.prepareExtension ? await options.prepareExtension(place) : undefined;
+  } catch (err) {
+    await place.release().catch(() => undefined);
+    throw new LaunchFailed(err instanceof Error ? err.message : String(err));
+  }
+  const args = chromiumArgs({ profileDir: folders.profile, browserSettings: options.browserSettings, headless: options.headless, sandbox: isolation.plan.sandbox, extensionDir });
   const [browserCommand, browserArgs]: [string, string[]] = idleScheduling
     ? [idleScheduling.chrtPath, ['--idle', '0', options.chromePath, ...args]]
     : [options.chromePath, args];

@@ -5,6 +5,8 @@ import { foldSession, type SessionState } from '@hangar/domain';
 export interface RequestedSession {
   /** What to launch, as SessionRequested recorded it. */
   browserSettings: BrowserSettings;
+  /** The session's project, as SessionRequested recorded it. */
+  projectId: string;
   /** The session folded from the events in hand: the Start appends on top of it without a read. */
   known: SessionState;
 }
@@ -20,7 +22,7 @@ export async function requestedSession(command: StartSessionCommand, store: Even
     ? handed
     : await store.read(subjects.sessionEvents(command.sessionId));
   for (const { event } of events) {
-    if (event.type === 'SessionRequested') return { browserSettings: event.data.browserSettings, known: foldSession(events) };
+    if (event.type === 'SessionRequested') return { browserSettings: event.data.browserSettings, projectId: event.data.projectId, known: foldSession(events) };
   }
   return undefined;
 }

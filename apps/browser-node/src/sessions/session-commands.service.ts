@@ -2,13 +2,13 @@ import path from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   refusal,
-  type BrowserSettings,
   type StartSessionCommand,
   type StartSessionReply,
   type StopSessionCommand,
   type StopSessionReply,
 } from '@hangar/contracts';
 import { decideStart, foldSession, SessionRuleViolation, sessionAggregate, SHUTTING_DOWN, toSnapshot, type SessionState } from '@hangar/domain';
+import { ARTIFACT_STORE, type ArtifactStore } from '@hangar/artifacts';
 import { EVENT_STORE, executeCommand, type EventStore } from '@hangar/messaging';
 import { LOGGER, type Logger } from '@hangar/runtime';
 import { needsOwnLaunch } from '../chromium/chromium.flags.js';
@@ -17,6 +17,7 @@ import type { ChromiumProcess } from '../chromium/chromium.process.js';
 import { WarmPool } from '../chromium/warm-pool.service.js';
 import { CdpProxy } from '../cdp/cdp-proxy.server.js';
 import type { NodeConfig } from '../env.js';
+import { unpackExtension } from '../extensions/unpack-extension.js';
 import { BrowserIsolation } from '../isolation/browser-isolation.service.js';
 import { NodeMetrics } from '../node/node-metrics.js';
 import { NODE_CONFIG } from '../tokens.js';
@@ -43,6 +44,7 @@ export class SessionCommands {
     private readonly pool: WarmPool,
     private readonly isolation: BrowserIsolation,
     private readonly metrics: NodeMetrics,
+    @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
   ) {}
 
   async start(command: StartSessionCommand): Promise<StartSessionReply> {
@@ -69,9 +71,10 @@ export class SessionCommands {
    */
   private async acquire(
     sessionId: string,
-    browserSettings: BrowserSettings,
+    { browserSettings, projectId }: RequestedSession,
     logger: Logger,
   ): Promise<{ browser: ChromiumProcess; warm: boolean; fresh?: string }> {
+    const { extensionId } = browserSettings;
     const ownLaunch = needsOwnLaunch(browserSettings, this.config.headless);
     if (ownLaunch === undefined && this.config.warmPoolSize > 0) {
       const browser = await this.pool.handOut(sessionId, logger);
@@ -83,6 +86,9 @@ export class SessionCommands {
       isolation: this.isolation,
       browserSettings,
       headless: this.config.headless,
+      prepareExtension: extensionId
+        ? (place) => unpackExtension({ artifacts: this.artifacts, projectId, extensionId, sessionRoot: place.folders.root, user: place.user })
+        : undefined,
       timeoutMs: this.config.launchTimeoutMs,
       autogroupNice: this.config.autogroupNice,
       logger,
@@ -112,10 +118,10 @@ export class SessionCommands {
       return refusal({ code: 'UNAVAILABLE', message: 'could not read the session from the event log; try again' });
     }
     if (!requested) return refusal({ code: 'NOT_FOUND', message: `session ${sessionId} was never requested` });
-    const { browserSettings, known } = requested;
+    const { known, browserSettings } = requested;
     let acquired;
     try {
-      acquired = await this.acquire(sessionId, browserSettings, logger);
+      acquired = await this.acquire(sessionId, requested, logger);
     } catch (err) {
       logger.error({ err }, 'chromium launch failed');
       this.metrics.launchFailed();
