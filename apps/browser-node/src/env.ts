@@ -7,6 +7,7 @@ import { findChromedriver, findChromium } from '@hangar/chromium';
 import { artifactStoreEnv, pickArtifactStoreEnv } from '@hangar/artifacts';
 import { boolFromEnv, commonEnv, intFromEnv, internalSecretEnv, parseEnv } from '@hangar/runtime';
 import { defaultMaxSessions, defaultWarmPoolSize, hostResources } from './node/host-capacity.js';
+import { DEFAULT_EXTENSION_LIMITS } from '@hangar/domain';
 
 // A host name like `ip-10-0-0-7.ec2.internal` is not a valid subject token: the dots would
 // address other subjects, so the default id keeps only token-safe characters.
@@ -84,6 +85,9 @@ const schema = z
     HANGAR_DOWNLOADS_MAX_BYTES: intFromEnv(1024, 2 ** 40).default(1024 ** 3),
     /** The largest file one upload may write into a session's uploads folder (files/); the gateway caps it too. */
     HANGAR_UPLOAD_MAX_BYTES: intFromEnv(1, 2 ** 40).default(100 * 1024 * 1024),
+    /** The caps an extension is unpacked with (extensions/): the gateway's, set alike on both. */
+    HANGAR_EXTENSION_MAX_UNPACKED_BYTES: intFromEnv(1, 2 ** 34).default(DEFAULT_EXTENSION_LIMITS.maxUnpackedBytes),
+    HANGAR_EXTENSION_MAX_ENTRIES: intFromEnv(1, 1_000_000).default(DEFAULT_EXTENSION_LIMITS.maxEntries),
     PATH: z.string().default(''),
   })
   .transform((env, ctx) => {
@@ -141,6 +145,7 @@ const schema = z
       recordingMaxBytes: env.HANGAR_RECORDING_MAX_BYTES,
       downloadsMaxBytes: env.HANGAR_DOWNLOADS_MAX_BYTES,
       uploadMaxBytes: env.HANGAR_UPLOAD_MAX_BYTES,
+      extensionLimits: { maxUnpackedBytes: env.HANGAR_EXTENSION_MAX_UNPACKED_BYTES, maxEntries: env.HANGAR_EXTENSION_MAX_ENTRIES },
     };
   });
 

@@ -87,7 +87,7 @@ export class SessionCommands {
       browserSettings,
       headless: this.config.headless,
       prepareExtension: extensionId
-        ? (place) => unpackExtension({ artifacts: this.artifacts, projectId, extensionId, sessionRoot: place.folders.root, user: place.user })
+        ? (place) => unpackExtension({ artifacts: this.artifacts, projectId, extensionId, sessionRoot: place.folders.root, user: place.user, limits: this.config.extensionLimits })
         : undefined,
       timeoutMs: this.config.launchTimeoutMs,
       autogroupNice: this.config.autogroupNice,

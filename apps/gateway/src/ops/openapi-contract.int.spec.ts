@@ -67,6 +67,7 @@ const everySetting = {
 describe('the sessions API matches its OpenAPI document', () => {
   it('create with every setting → get → list (all, by status, by q) → release → release again', async () => {
     const extensionId = await uploadTestExtension(f.callA);
+    expect((await exchange(f.callA, 'GET', '/v1/extensions/{id}', `/v1/extensions/${extensionId}`)).status).toBe(200);
     const created = await exchange(f.callA, 'POST', '/v1/sessions', '/v1/sessions', { ...everySetting, extensionId, projectId: f.a.projectId });
     expect(created.status).toBe(201);
     expect(created.body.contextId).toBe('ctx-1');

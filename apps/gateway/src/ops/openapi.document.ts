@@ -13,6 +13,12 @@ const ok = (id: string, description = 'OK') => ({ description, ...json(schemaRef
 const list = (id: string, description = 'OK') => ({ description, ...json({ type: 'array', items: schemaRef(id) }) });
 const error = (description: string) => ({ description, ...json(schemaRef('Error')) });
 const idParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
+/** SDK 2.21's Extension. */
+const EXTENSION = {
+  type: 'object',
+  required: ['id', 'fileName', 'projectId', 'createdAt', 'updatedAt'],
+  properties: { id: { type: 'string' }, fileName: { type: 'string' }, projectId: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' } },
+};
 const authErrors = { '401': error('Missing or unknown X-BB-API-Key'), '403': error("projectId is not the key's project") };
 
 export function openApiDocument(serverUrl: string) {
@@ -111,6 +117,27 @@ export function openApiDocument(serverUrl: string) {
             '503': error('The session is not running yet, or its node is unreachable; retry'),
           },
         },
+      },
+      '/v1/extensions': {
+        post: {
+          operationId: 'Extensions_create',
+          summary: 'Uploads a zip of an unpacked extension (manifest.json at its root or in its single top folder); a session names it with extensionId',
+          requestBody: {
+            required: true,
+            content: { 'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } } },
+          },
+          responses: {
+            '200': { description: 'Stored', ...json(EXTENSION) },
+            '400': error('No multipart field file; not a zip; manifest.json missing or invalid; a path that escapes, a symlink, too many entries, or more than HANGAR_EXTENSION_MAX_UNPACKED_BYTES unpacked (the message names it)'),
+            ...authErrors,
+            '413': error('The zip is over HANGAR_EXTENSION_MAX_BYTES'),
+          },
+        },
+      },
+      '/v1/extensions/{id}': {
+        parameters: [idParam('id')],
+        get: { operationId: 'Extensions_retrieve', summary: 'One extension of the project', responses: { '200': { description: 'The extension', ...json(EXTENSION) }, ...authErrors, '404': error('No such extension (or another project\'s)') } },
+        delete: { operationId: 'Extensions_delete', summary: 'Deletes the extension; sessions already running keep theirs', responses: { '204': { description: 'Deleted' }, ...authErrors, '404': error('No such extension (or another project\'s)') } },
       },
       '/v1/sessions/{id}/replay': {
         parameters: [idParam('id')],
