@@ -4,12 +4,8 @@ import type { IncomingMessage } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import busboy from 'busboy';
 import { ApiError } from '../errors/api-error.js';
-import { sanitizeUploadName } from '../files/upload-name.js';
-
-/** Room in a multipart body around the file (boundaries, part headers, a few small fields). */
-const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+import { receiveFileField } from '../files/file-field.js';
 
 export interface SpooledUpload {
   readonly file: string;
@@ -26,67 +22,25 @@ export interface SpooledUpload {
  * removed with its folder.
  */
 export async function spoolExtensionUpload(req: IncomingMessage, maxBytes: number): Promise<SpooledUpload> {
-  const type = req.headers['content-type'] ?? '';
-  if (!/^multipart\/form-data\b/i.test(type)) throw new ApiError('VALIDATION', 'file is required: send the zip as multipart/form-data with a field named "file"');
-  if (Number(req.headers['content-length'] ?? 0) > maxBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(maxBytes);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'hangar-extension-'));
   const file = path.join(dir, 'upload.zip');
   const discard = () => rm(dir, { recursive: true, force: true });
   try {
-    const fileName = await spool(req, file, maxBytes);
+    const fileName = await receiveFileField(req, {
+      maxBytes,
+      tooLarge: () => tooLarge(maxBytes),
+      what: 'the zip',
+      defaultName: 'extension.zip',
+      sink: (part, name) => {
+        const out = createWriteStream(file, { flags: 'wx', mode: 0o600 });
+        return { done: pipeline(part, out).then(() => name), abort: () => out.destroy() };
+      },
+    });
     return { file, fileName, discard };
   } catch (err) {
     await discard();
     throw err;
   }
-}
-
-function spool(req: IncomingMessage, target: string, max: number): Promise<string> {
-  return new Promise<string>((resolve, fail) => {
-    let settled = false;
-    let sawFile = false;
-    const finish = (err: ApiError | undefined, name?: string) => {
-      if (settled) return;
-      settled = true;
-      // What is left of the body is the unread-body drain's (http/unread-body.hook.ts).
-      req.unpipe(parser);
-      if (err) fail(err);
-      else resolve(name!);
-    };
-    let parser: busboy.Busboy;
-    try {
-      parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: max, fields: 20, fieldSize: 64 * 1024, parts: 25, headerPairs: 50 } });
-    } catch {
-      finish(new ApiError('VALIDATION', 'file is required: the multipart body has no valid boundary in content-type'));
-      return;
-    }
-    parser.on('file', (field, file, info) => {
-      if (field !== 'file' || sawFile || settled) return void file.resume();
-      sawFile = true;
-      const name = sanitizeUploadName(info.filename || 'extension.zip');
-      if (!name.ok) {
-        file.resume();
-        return finish(new ApiError('VALIDATION', name.message));
-      }
-      let cut = false;
-      file.once('limit', () => {
-        cut = true;
-        file.unpipe();
-        file.resume();
-        finish(tooLarge(max));
-      });
-      pipeline(file, createWriteStream(target, { flags: 'wx', mode: 0o600 })).then(
-        () => (cut ? undefined : finish(undefined, name.name)),
-        () => finish(cut ? tooLarge(max) : new ApiError('VALIDATION', 'the upload was cut off before its end')),
-      );
-    });
-    parser.once('error', () => finish(new ApiError('VALIDATION', 'file is required: the multipart body is malformed')));
-    parser.once('close', () => {
-      if (!sawFile) finish(new ApiError('VALIDATION', 'file is required: the multipart body has no field named "file"'));
-    });
-    req.once('aborted', () => finish(new ApiError('VALIDATION', 'the upload was cut off before its end')));
-    req.pipe(parser);
-  });
 }
 
 function tooLarge(max: number): ApiError {

@@ -1,22 +1,18 @@
 import type { IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable } from '@nestjs/common';
-import busboy from 'busboy';
 import { isEnded } from '@hangar/domain';
 import type { GatewayEnv } from '../env.js';
 import { ApiError, notFound } from '../errors/api-error.js';
 import { nodeRouteRequest, nodeSessionTarget, type NodeSessionTarget } from '../nodes/node-route.client.js';
 import { SessionReader } from '../sessions/session.reader.js';
 import { GATEWAY_ENV } from '../tokens.js';
-import { sanitizeUploadName } from './upload-name.js';
+import { receiveFileField } from './file-field.js';
 
 export interface UploadAnswer {
   /** The SDK's UploadCreateResponse: the message names the file's absolute path on the browser's host. */
   readonly message: string;
 }
-
-/** Room in a multipart body around the file (boundaries, part headers, a few small fields). */
-const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
 /**
  * `POST /v1/sessions/:id/uploads`: the multipart field `file`, streamed through busboy straight
@@ -39,10 +35,23 @@ export class SessionUploads {
   async upload(projectId: string, sessionId: string, req: IncomingMessage): Promise<UploadAnswer> {
     const target = await this.runningTarget(projectId, sessionId);
     const max = this.env.HANGAR_UPLOAD_MAX_BYTES;
-    const type = req.headers['content-type'] ?? '';
-    if (!/^multipart\/form-data\b/i.test(type)) throw new ApiError('VALIDATION', 'file is required: send the file as multipart/form-data with a field named "file"');
-    if (Number(req.headers['content-length'] ?? 0) > max + MULTIPART_OVERHEAD_BYTES) throw tooLarge(max);
-    const path = await this.stream(req, target, sessionId, max);
+    const path = await receiveFileField(req, {
+      maxBytes: max,
+      tooLarge: () => tooLarge(max),
+      what: 'the file',
+      sink: (file, name) => {
+        const { req: put, answer } = nodeRouteRequest(this.env.HANGAR_INTERNAL_SECRET, target, sessionId, {
+          method: 'PUT',
+          rest: `/uploads/${encodeURIComponent(name)}`,
+          purpose: 'uploads',
+          headers: { 'content-type': 'application/octet-stream' },
+          timeoutMs: 30_000,
+        });
+        pipeline(file, put).catch(() => put.destroy());
+        // Past the cap the node sees the PUT break off and removes what it wrote.
+        return { done: answer.then(readNodeAnswer), abort: () => put.destroy() };
+      },
+    });
     return { message: `${path} uploaded; use this path with DOM.setFileInputFiles or elementHandle.uploadFile()` };
   }
 
@@ -53,60 +62,6 @@ export class SessionUploads {
     const target = session.status === 'RUNNING' ? nodeSessionTarget(session) : undefined;
     if (!target) throw new ApiError('SESSION_NOT_READY', `session ${sessionId} is not running yet (status ${session.status}); retry in a moment`, { 'retry-after': '1' });
     return target;
-  }
-
-  private stream(req: IncomingMessage, target: NodeSessionTarget, sessionId: string, max: number): Promise<string> {
-    return new Promise<string>((resolve, fail) => {
-      let settled = false;
-      let sawFile = false;
-      const finish = (err: ApiError | undefined, path?: string) => {
-        if (settled) return;
-        settled = true;
-        // What is left of the body is the unread-body drain's (http/unread-body.hook.ts).
-        req.unpipe(parser);
-        if (err) fail(err);
-        else resolve(path!);
-      };
-      let parser: busboy.Busboy;
-      try {
-        parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: max, fields: 20, fieldSize: 64 * 1024, parts: 25, headerPairs: 50 } });
-      } catch {
-        finish(new ApiError('VALIDATION', 'file is required: the multipart body has no valid boundary in content-type'));
-        return;
-      }
-      parser.on('file', (field, file, info) => {
-        if (field !== 'file' || sawFile || settled) return void file.resume();
-        sawFile = true;
-        const name = sanitizeUploadName(info.filename);
-        if (!name.ok) {
-          file.resume();
-          return finish(new ApiError('VALIDATION', name.message));
-        }
-        const { req: put, answer } = nodeRouteRequest(this.env.HANGAR_INTERNAL_SECRET, target, sessionId, {
-          method: 'PUT',
-          rest: `/uploads/${encodeURIComponent(name.name)}`,
-          purpose: 'uploads',
-          headers: { 'content-type': 'application/octet-stream' },
-          timeoutMs: 30_000,
-        });
-        file.once('limit', () => {
-          // The node sees the PUT break off and removes what it wrote.
-          put.destroy();
-          finish(tooLarge(max));
-        });
-        answer.then(
-          (res) => readNodeAnswer(res).then((path) => finish(undefined, path), finish),
-          (err: ApiError) => finish(err),
-        );
-        pipeline(file, put).catch(() => put.destroy());
-      });
-      parser.once('error', () => finish(new ApiError('VALIDATION', 'file is required: the multipart body is malformed')));
-      parser.once('close', () => {
-        if (!sawFile) finish(new ApiError('VALIDATION', 'file is required: the multipart body has no field named "file"'));
-      });
-      req.once('aborted', () => finish(new ApiError('VALIDATION', 'the upload was cut off before its end')));
-      req.pipe(parser);
-    });
   }
 }
 
