@@ -65,6 +65,14 @@ export const GUARDED: readonly GuardedEntry[] = [
     check: refuse('extensions are installed through /v1/extensions'),
   },
   {
+    // The one exception to the domain above (a method entry wins over its domain's): no parameters,
+    // it lists the extensions the session was launched with. Stagehand 4 finds its own with it.
+    name: 'Extensions.getExtensions',
+    needle: 'getExtensions',
+    protects: "nothing: it only lists the session's own extensions (from /v1/extensions); the rest of the domain stays refused",
+    check: () => ({ ok: true }),
+  },
+  {
     name: 'PWA.*',
     needle: 'PWA.',
     protects: 'launchFilesInApp opens host files in an app; install fetches bundles from any URL',

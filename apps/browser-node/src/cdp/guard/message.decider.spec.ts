@@ -66,6 +66,14 @@ describe('the slow path', () => {
     expect(answer).toEqual({ id: 7, sessionId: 'S1', error: { code: -32000, message: 'Hangar refused Extensions.loadUnpacked: extensions are installed through /v1/extensions' } });
   });
 
+  it('lets Extensions.getExtensions through (Stagehand 4 finds its extension with it), and nothing else of the domain', () => {
+    expect(call('Extensions.getExtensions', {}, { sessionId: 'S1' }).kind).not.toBe('refuse');
+    expect(run('{"id":1,"method":"Extensions.getExtensions"}').kind).not.toBe('refuse');
+    for (const method of ['Extensions.loadUnpacked', 'Extensions.uninstall', 'Extensions.setStorageItems', 'Extensions.getExtensionsX']) {
+      expect(refusedWith(call(method, { id: 'x' })).why).toMatch(/extensions/);
+    }
+  });
+
   it('sees through \\u escapes anywhere in the method', () => {
     expect(refusedWith(run('{"id":1,"method":"\\u0045xtensions.loadUnpacked","params":{"path":"/"}}')).why).toMatch(/extensions/);
     expect(refusedWith(run('{"id":1,"\\u006dethod":"DOM.setFileInput\\u0046iles","params":{"files":["/etc/hostname"]}}')).why).toMatch(/outside/);
