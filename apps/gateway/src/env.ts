@@ -32,6 +32,12 @@ export const gatewayEnvSchema = z.object({
   /** What an extension zip may expand to, and how many entries it may have: 400 past either (zip bombs). Nodes unpack with the same caps (set them alike). */
   HANGAR_EXTENSION_MAX_UNPACKED_BYTES: intFromEnv(1, 2 ** 34).default(DEFAULT_EXTENSION_LIMITS.maxUnpackedBytes),
   HANGAR_EXTENSION_MAX_ENTRIES: intFromEnv(1, 1_000_000).default(DEFAULT_EXTENSION_LIMITS.maxEntries),
+  /**
+   * How long after a session's end `GET …/logs` and `…/recording` wait for its node's last
+   * telemetry of that kind (its `end`, published once the browser is gone) before answering what
+   * the stream holds (telemetry/). A read right after a release would otherwise miss the tail.
+   */
+  HANGAR_TELEMETRY_WAIT_MS: intFromEnv(0, 120_000).default(5_000),
   /** How long after a session's end `GET …/downloads` waits for its node to store the zip (files/). */
   HANGAR_DOWNLOADS_WAIT_MS: intFromEnv(0, 120_000).default(10_000),
   /**

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { ARTIFACT_STORE, type ArtifactStore } from '@hangar/artifacts';
-import { logAnswer, recordingAnswer, type TelemetryKind } from '@hangar/contracts';
+import { logAnswer, recordingAnswer, type TelemetryKind, type TelemetryMessage } from '@hangar/contracts';
 import { isEnded, sessionArtifactKey } from '@hangar/domain';
 import { ensureTelemetryStream, NATS_CONNECTION, TelemetryLog, type NatsConnection } from '@hangar/messaging';
 import { GATEWAY_ENV } from '../tokens.js';
@@ -10,6 +10,9 @@ import { notFound } from '../errors/api-error.js';
 import { SessionReader } from '../sessions/session.reader.js';
 import type { SessionView } from '../sessions/session.presenter.js';
 import { jsonArrayFromGzipNdjson } from './json-array.stream.js';
+
+/** How often a read of an ended session looks again for its node's `end`. */
+const END_POLL_MS = 150;
 
 /** A session's logs or recording as the routes answer them: a JSON array, streamed. */
 export interface TelemetryAnswerBody {
@@ -56,16 +59,32 @@ export class SessionTelemetryReader implements OnModuleInit {
     const key = sessionArtifactKey(session.projectId, session.id, kind);
     const stored = await this.artifacts.stream(key);
     if (stored) return { source: 'artifact', body: jsonArrayFromGzipNdjson(stored) };
-    const messages = (await this.telemetry!.read(session.id, kind)).map((m) => m.message);
-    if (messages.length === 0 && isEnded(session)) {
-      // Ended, and nothing in the stream: the archiver may have stored and purged it since the
-      // first look.
-      const late = await this.artifacts.stream(key);
-      if (late) return { source: 'artifact', body: jsonArrayFromGzipNdjson(late) };
-    }
+    const messages = await this.streamed(session, kind, key);
+    if (!Array.isArray(messages)) return messages;
     const options = { fallbackTimestamp: Date.parse(session.startedAt) || Date.now() };
     const { entries } = kind === 'logs' ? logAnswer(session.id, messages, options) : recordingAnswer(session.id, messages, options);
     return { source: 'stream', body: jsonArrayOf(entries) };
+  }
+
+  /**
+   * The kind's messages on the stream. For an ended session the node publishes its last batch
+   * and `end` once the browser is gone, a moment after the end is recorded: until `end` is in
+   * (or the archiver has stored the artifact meanwhile, which purges the stream), look again, up
+   * to HANGAR_TELEMETRY_WAIT_MS after the end; past it (a node killed) answer what is there.
+   */
+  private async streamed(session: SessionView, kind: TelemetryKind, key: string): Promise<TelemetryMessage[] | TelemetryAnswerBody> {
+    let messages = (await this.telemetry!.read(session.id, kind)).map((m) => m.message);
+    if (!isEnded(session)) return messages;
+    const endedAt = Math.min(Date.parse(session.endedAt ?? '') || Date.now(), Date.now());
+    const deadline = endedAt + this.env.HANGAR_TELEMETRY_WAIT_MS;
+    for (;;) {
+      if (messages.at(-1)?.type === 'end') return messages;
+      const late = await this.artifacts.stream(key);
+      if (late) return { source: 'artifact', body: jsonArrayFromGzipNdjson(late) };
+      if (Date.now() >= deadline) return messages;
+      await new Promise((r) => setTimeout(r, Math.min(END_POLL_MS, Math.max(1, deadline - Date.now()))));
+      messages = (await this.telemetry!.read(session.id, kind)).map((m) => m.message);
+    }
   }
 }
 

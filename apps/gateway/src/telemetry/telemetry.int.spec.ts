@@ -31,7 +31,7 @@ const meta = { correlationId: 'telemetry-it' };
 beforeAll(async () => {
   infra = await startInfra();
   const artifactDir = tempDir('hangar-gateway-artifacts-');
-  gateway = await bootGateway(infra, { HANGAR_ARTIFACT_DIR: artifactDir, HANGAR_LIST_WAIT_MS: '0' });
+  gateway = await bootGateway(infra, { HANGAR_ARTIFACT_DIR: artifactDir, HANGAR_LIST_WAIT_MS: '0', HANGAR_TELEMETRY_WAIT_MS: '2000' });
   artifacts = await FsArtifactStore.open(artifactDir);
   infra.defer(() => artifacts.close());
   // The gateway created the telemetry stream at boot.
@@ -59,6 +59,24 @@ const storeArtifact = (projectId: string, sessionId: string, kind: TelemetryKind
   artifacts.put(sessionArtifactKey(projectId, sessionId, kind), gzipSync(entries.map((e) => `${JSON.stringify(e)}\n`).join('')));
 
 describe('GET /v1/sessions/:id/logs and /recording', () => {
+  it("a read right after the end waits for the node's last batch and `end`, then answers them all", async () => {
+    const id = await runningSession(a.projectId);
+    await publish(id, 'logs', { type: 'logs', entries: [log(id, 'Page.navigate', 1_000)] });
+    await endSession(id);
+    // The node publishes its tail once the browser is gone, a moment after the end is recorded.
+    const tail = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        void publish(id, 'logs', { type: 'logs', entries: [log(id, 'Runtime.evaluate', 1_001)] })
+          .then(() => publish(id, 'logs', { type: 'end' }))
+          .then(() => resolve());
+      }, 400),
+    );
+    const logs = await callA('GET', `/v1/sessions/${id}/logs`);
+    await tail;
+    expect(logs.status).toBe(200);
+    expect((logs.body as Array<{ method: string }>).map((e) => e.method)).toEqual(['Page.navigate', 'Runtime.evaluate']);
+  });
+
   it('a running session answers from the telemetry stream: logs in order with the truncation marker in place, recording in time order', async () => {
     const id = await runningSession(a.projectId);
     expect((await callA('GET', `/v1/sessions/${id}/logs`)).body).toEqual([]);
