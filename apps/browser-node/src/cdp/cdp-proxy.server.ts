@@ -190,12 +190,11 @@ export class CdpProxy {
   }
 
   private async attach(session: LiveSession, req: IncomingMessage, socket: Duplex, head: Buffer) {
-    // Re-checked in the queue: the session may have ended while this upgrade waited its turn.
-    if (!this.accepts(session)) return reject(socket, 404, 'Not Found', `no running session ${session.id} on this node`);
-    if (socket.destroyed) return;
     // The data plane first (its recorder armed in the open page), then the client may drive it.
     await session.ready;
-    if (!this.accepts(session) || socket.destroyed) return socket.destroyed ? undefined : reject(socket, 404, 'Not Found', `no running session ${session.id} on this node`);
+    if (socket.destroyed) return;
+    // Checked after the waits (its turn in the queue, the data plane): the session may have ended meanwhile.
+    if (!this.accepts(session)) return reject(socket, 404, 'Not Found', `no running session ${session.id} on this node`);
     const connectionId = randomUUID();
     const { port, browserPath, folders } = session.browser;
     const tap = this.tapFor?.(session);
