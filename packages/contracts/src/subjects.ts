@@ -21,6 +21,10 @@ export const subjects = {
   allProjectEvents: 'hangar.evt.project.*',
   extensionEvents: (extensionId: string) => `hangar.evt.extension.${token(extensionId)}`,
   allExtensionEvents: 'hangar.evt.extension.*',
+  contextEvents: (contextId: string) => `hangar.evt.context.${token(contextId)}`,
+  allContextEvents: 'hangar.evt.context.*',
+  /** One subject per (project, name folded to lower case), hashed by packages/domain (contextNameToken). */
+  contextNameEvents: (nameToken: string) => `hangar.evt.context-name.${token(nameToken)}`,
 
   createSession: 'hangar.cmd.session.create',
   releaseSession: 'hangar.cmd.session.release',

@@ -13,3 +13,7 @@ export * from './project/api-key.js';
 export * from './session/session.artifacts.js';
 export * from './extension/extension.rules.js';
 export * from './extension/extension.state.js';
+export * from './context/context.rules.js';
+export * from './context/context.state.js';
+export * from './context/context.aggregate.js';
+export * from './context/profile.rules.js';
