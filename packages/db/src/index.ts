@@ -11,5 +11,6 @@ export * from './repositories/checkpoints.repository.js';
 export * from './repositories/nodes.repository.js';
 export * from './repositories/projection.repository.js';
 export * from './repositories/extensions.repository.js';
+export * from './repositories/contexts.repository.js';
 // The handle's type only: queries are this package's repositories' (kysely-boundary.spec.ts).
 export type { Kysely } from 'kysely';

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import { ApiKeysRepository } from './repositories/api-keys.repository.js';
 import { CheckpointsRepository } from './repositories/checkpoints.repository.js';
+import { ContextsRepository } from './repositories/contexts.repository.js';
 import { ExtensionsRepository } from './repositories/extensions.repository.js';
 import { EventsRepository } from './repositories/events.repository.js';
 import { NodesRepository } from './repositories/nodes.repository.js';
@@ -20,6 +21,7 @@ export function repositories(db: Kysely<Database> | Transaction<Database>) {
     nodes: new NodesRepository(db),
     projection: new ProjectionRepository(db),
     extensions: new ExtensionsRepository(db),
+    contexts: new ContextsRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof repositories>;

@@ -82,7 +82,22 @@ export interface ExtensionsTable {
   deleted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
+export interface ContextsTable {
+  id: string;
+  project_id: string;
+  name: string | null;
+  public_key: string;
+  version: ColumnType<number, number | undefined, number>;
+  profile_key: string | null;
+  profile_bytes: ColumnType<string | null, number | null | undefined, number | null>;
+  saved_by_session_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  deleted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
 export interface Database {
+  contexts: ContextsTable;
   extensions: ExtensionsTable;
   projects: ProjectsTable;
   api_keys: ApiKeysTable;

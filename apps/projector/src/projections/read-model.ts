@@ -1,6 +1,7 @@
 import type { DomainEvent } from '@hangar/contracts';
 import type { Repositories } from '@hangar/db';
 import { assertNever, sessionAggregate, type SessionState } from '@hangar/domain';
+import { projectContextCreated, projectContextDeleted, projectContextSaved } from './contexts.projection.js';
 import { projectExtensionDeleted, projectExtensionUploaded } from './extensions.projection.js';
 import { projectApiKeyIssued } from './api-keys.projection.js';
 import { projectNodeJoined, projectNodeLeft } from './nodes.projection.js';
@@ -58,6 +59,16 @@ async function applyOther(repos: Repositories, event: DomainEvent): Promise<void
       return projectExtensionUploaded(repos, event);
     case 'ExtensionDeleted':
       return projectExtensionDeleted(repos, event);
+    case 'ContextCreated':
+      return projectContextCreated(repos, event);
+    case 'ContextSaved':
+      return projectContextSaved(repos, event);
+    case 'ContextDeleted':
+      return projectContextDeleted(repos, event);
+    // A name's claim is the gateway's to check on the log; the row carries the name.
+    case 'ContextNameClaimed':
+    case 'ContextNameReleased':
+      return;
     default:
       return assertNever(event);
   }
