@@ -39,7 +39,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('requires every secret, with no fallback', () => {
-    for (const name of ['HANGAR_API_KEY', 'HANGAR_SIGNING_SECRET', 'HANGAR_INTERNAL_SECRET', 'POSTGRES_PASSWORD']) {
+    for (const name of ['HANGAR_API_KEY', 'HANGAR_SIGNING_SECRET', 'HANGAR_INTERNAL_SECRET', 'HANGAR_CONTEXT_KEY', 'POSTGRES_PASSWORD']) {
       const uses = [...raw.matchAll(new RegExp(`\\$\\{${name}(.?.?)`, 'g'))].map((m) => m[1]);
       expect([name, uses.length > 0, uses.filter((u) => u !== ':?')]).toEqual([name, true, []]);
     }

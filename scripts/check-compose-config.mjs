@@ -7,6 +7,7 @@ const secrets = {
   HANGAR_API_KEY: 'hgr_compose_config_check_key',
   HANGAR_SIGNING_SECRET: 'config-check-signing-secret',
   HANGAR_INTERNAL_SECRET: 'config-check-internal-secret',
+  HANGAR_CONTEXT_KEY: '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
   POSTGRES_PASSWORD: 'configcheck',
 };
 

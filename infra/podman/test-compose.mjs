@@ -22,6 +22,7 @@ const env = {
   HANGAR_API_KEY: `hgr_${randomBytes(18).toString('hex')}`,
   HANGAR_SIGNING_SECRET: randomBytes(24).toString('hex'),
   HANGAR_INTERNAL_SECRET: randomBytes(24).toString('hex'),
+  HANGAR_CONTEXT_KEY: randomBytes(32).toString('hex'),
   POSTGRES_PASSWORD: randomBytes(12).toString('hex'),
 };
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true });

@@ -7,7 +7,8 @@ import { findChromedriver, findChromium } from '@hangar/chromium';
 import { artifactStoreEnv, pickArtifactStoreEnv } from '@hangar/artifacts';
 import { boolFromEnv, commonEnv, intFromEnv, internalSecretEnv, parseEnv } from '@hangar/runtime';
 import { defaultMaxSessions, defaultWarmPoolSize, hostResources } from './node/host-capacity.js';
-import { DEFAULT_EXTENSION_LIMITS } from '@hangar/domain';
+import { DEFAULT_EXTENSION_LIMITS, DEFAULT_PROFILE_RULES } from '@hangar/domain';
+import { parseContextKey } from './contexts/profile-cipher.js';
 
 // A host name like `ip-10-0-0-7.ec2.internal` is not a valid subject token: the dots would
 // address other subjects, so the default id keeps only token-safe characters.
@@ -88,6 +89,25 @@ const schema = z
     /** The caps an extension is unpacked with (extensions/): the gateway's, set alike on both. */
     HANGAR_EXTENSION_MAX_UNPACKED_BYTES: intFromEnv(1, 2 ** 34).default(DEFAULT_EXTENSION_LIMITS.maxUnpackedBytes),
     HANGAR_EXTENSION_MAX_ENTRIES: intFromEnv(1, 1_000_000).default(DEFAULT_EXTENSION_LIMITS.maxEntries),
+    /**
+     * Seals and opens context profiles at rest (contexts/): 32 bytes, as 64 hex digits or base64.
+     * Every node of a deployment holds the same one (a profile saved on one opens on another);
+     * `npm start` generates it into the data dir. Unset: sessions with a context cannot start here.
+     */
+    HANGAR_CONTEXT_KEY: z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        if (text === undefined || text === '') return undefined;
+        const key = parseContextKey(text);
+        if (!key) ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, as 64 hex digits or base64 (e.g. openssl rand -hex 32)' });
+        return key;
+      }),
+    /** Keep the HTTP cache in saved profiles too (off: profiles stay small; the first visit refills it). */
+    HANGAR_CONTEXT_KEEP_HTTP_CACHE: boolFromEnv.default(false),
+    /** A saved profile's caps: past either no save is made (the context keeps its last one). */
+    HANGAR_CONTEXT_MAX_BYTES: intFromEnv(1024, 2 ** 40).default(DEFAULT_PROFILE_RULES.maxBytes),
+    HANGAR_CONTEXT_MAX_FILES: intFromEnv(1, 10_000_000).default(DEFAULT_PROFILE_RULES.maxFiles),
     PATH: z.string().default(''),
   })
   .transform((env, ctx) => {
@@ -146,6 +166,8 @@ const schema = z
       downloadsMaxBytes: env.HANGAR_DOWNLOADS_MAX_BYTES,
       uploadMaxBytes: env.HANGAR_UPLOAD_MAX_BYTES,
       extensionLimits: { maxUnpackedBytes: env.HANGAR_EXTENSION_MAX_UNPACKED_BYTES, maxEntries: env.HANGAR_EXTENSION_MAX_ENTRIES },
+      contextKey: env.HANGAR_CONTEXT_KEY,
+      profileRules: { keepHttpCache: env.HANGAR_CONTEXT_KEEP_HTTP_CACHE, maxBytes: env.HANGAR_CONTEXT_MAX_BYTES, maxFiles: env.HANGAR_CONTEXT_MAX_FILES },
     };
   });
 

@@ -6,6 +6,7 @@ import { CdpProxy } from './cdp/cdp-proxy.server.js';
 import { WarmPool } from './chromium/warm-pool.service.js';
 import { BrowserIsolation } from './isolation/browser-isolation.service.js';
 import type { NodeConfig } from './env.js';
+import { ContextProfiles } from './contexts/context-profiles.service.js';
 import { DownloadsArchiver } from './files/downloads.archiver.js';
 import { FilesRoutes } from './files/files.routes.js';
 import { WebDriverRoutes } from './webdriver/webdriver.routes.js';
@@ -43,6 +44,7 @@ export class NodeModule {
         FilesRoutes,
         WebDriverRoutes,
         DownloadsArchiver,
+        ContextProfiles,
         SessionTelemetry,
         WarmPool,
         BrowserIsolation,

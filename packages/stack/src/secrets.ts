@@ -14,12 +14,14 @@ function kept(dataDir: string, file: string, make: () => string, given?: string)
   return value;
 }
 
-export function stackSecrets(dataDir: string, given: { apiKey?: string | undefined } = {}) {
+export function stackSecrets(dataDir: string, given: { apiKey?: string | undefined; contextKey?: string | undefined } = {}) {
   return {
     apiKey: kept(dataDir, 'api-key', generateApiKey, given.apiKey),
     projectId: kept(dataDir, 'project-id', randomUUID),
     signingSecret: kept(dataDir, 'signing-secret', () => randomBytes(32).toString('base64url')),
     /** Gateway → node tokens; the nodes get this one, never the signing secret. */
     internalSecret: kept(dataDir, 'internal-secret', () => randomBytes(32).toString('base64url')),
+    /** Seals saved context profiles at rest (HANGAR_CONTEXT_KEY): the nodes' alone. */
+    contextKey: kept(dataDir, 'context-key', () => randomBytes(32).toString('hex'), given.contextKey),
   };
 }

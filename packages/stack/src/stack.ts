@@ -165,6 +165,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           HANGAR_NODE_DATA_DIR: path.join(runtimeDir, 'nodes', `node-${i}`),
           CHROME_PATH: chromePath,
           HANGAR_INTERNAL_SECRET: secrets.internalSecret,
+          HANGAR_CONTEXT_KEY: secrets.contextKey,
           ...options.env?.['browser-node'],
         },
       });

@@ -40,6 +40,8 @@ export interface LaunchOptions extends Partial<ExitTimeouts> {
    */
   autogroupNice?: number;
   headless: boolean;
+  /** Puts the session's context profile into its profile folder before Chromium starts (contexts/). */
+  prepareProfile?: (place: BrowserPlace) => Promise<void>;
   /** Puts the session's extension in its place before Chromium starts; answers its folder. */
   prepareExtension?: (place: BrowserPlace) => Promise<string>;
   timeoutMs: number;
@@ -74,6 +76,7 @@ export async function launchChromium(options: LaunchOptions): Promise<ChromiumPr
   const { folders } = place;
   let extensionDir: string | undefined;
   try {
+    await options.prepareProfile?.(place);
     extensionDir = options.prepareExtension ? await options.prepareExtension(place) : undefined;
   } catch (err) {
     await place.release().catch(() => undefined);

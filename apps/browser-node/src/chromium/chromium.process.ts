@@ -1,3 +1,4 @@
+import WebSocket from 'ws';
 import type { Logger } from '@hangar/runtime';
 import type { BrowserFolders } from '../isolation/browser-folders.js';
 import type { BrowserPlace } from '../isolation/browser-isolation.service.js';
@@ -11,7 +12,7 @@ export interface ExitInfo {
 }
 
 export interface ExitTimeouts {
-  /** How long a graceful teardown's SIGTERM may take before the group gets SIGKILL. */
+  /** How long a graceful teardown's Browser.close may take before the group gets SIGKILL. */
   gracefulExitMs: number;
   /** How long after SIGKILL the group may take to disappear before we report a leak. */
   confirmExitMs: number;
@@ -96,7 +97,8 @@ export class ChromiumProcess {
    * deleted afterwards (removeProfile), so there is nothing for a graceful shutdown to flush, and
    * a SIGTERM shutdown costs ~100 ms of CPU and wall clock per session (cookies, prefs, history
    * written to a dir about to be deleted). `graceful: true` is for a profile that outlives the
-   * session (a persisted context): SIGTERM first, SIGKILL after `gracefulExitMs`. Either way the
+   * session (a persisted context): Browser.close first (closeOverCdp), SIGKILL after the browser's
+   * exit or `gracefulExitMs`. Either way the
    * SIGKILL goes to the group even after a clean exit: helpers can outlive the browser process
    * by seconds and keep writing into the profile, which made deleting it fail with ENOTEMPTY
    * (shared/research/performance-reliability.md §2.2).
@@ -109,7 +111,7 @@ export class ChromiumProcess {
 
   private async destroy(graceful: boolean): Promise<void> {
     if (graceful && !this.hasExited) {
-      signalGroup(this.pid, 'SIGTERM');
+      await Promise.race([this.closeOverCdp(), this.exited]);
       await Promise.race([this.exited, delay(this.timeouts.gracefulExitMs)]);
     }
     signalGroup(this.pid, 'SIGKILL');
@@ -125,6 +127,29 @@ export class ChromiumProcess {
       this.logger.error({ pid: this.pid }, 'chromium process group still alive after SIGKILL');
     }
     this.logger.debug({ pid: this.pid }, 'chromium torn down');
+  }
+
+  /**
+   * CDP `Browser.close` on the browser's own loopback port: Chromium's orderly shutdown, in which
+   * its network and storage services write cookies and localStorage out. A SIGTERM does not do
+   * that: to the group it killed those services first, and to the browser process alone the
+   * saved profile still lacked its cookies in most runs (measured on Chromium 156); Browser.close
+   * kept them every time. Settles on the answer, a closed socket, an error, or the grace period.
+   */
+  private closeOverCdp(): Promise<void> {
+    return new Promise((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${this.port}${this.browserPath}`);
+      const timer = setTimeout(done, this.timeouts.gracefulExitMs);
+      function done() {
+        clearTimeout(timer);
+        ws.terminate();
+        resolve();
+      }
+      ws.once('open', () => ws.send(JSON.stringify({ id: 1, method: 'Browser.close' })));
+      ws.once('message', done);
+      ws.once('error', done);
+      ws.once('close', done);
+    });
   }
 
   /**

@@ -46,6 +46,11 @@ export function createBrowserFolders(root: string, user: BrowserUser | undefined
   return folders;
 }
 
+/** The profile's `download` preferences: this session's folder, never one a restored profile names. */
+export function downloadPreferences(folders: BrowserFolders) {
+  return { default_directory: folders.downloads, prompt_for_download: false, directory_upgrade: true };
+}
+
 /**
  * Chromium's default download folder is `$HOME/Downloads`, and a client's
  * `Browser.setDownloadBehavior` lasts only while its CDP session stays attached (measured on
@@ -55,7 +60,7 @@ function seedDownloadFolder(folders: BrowserFolders, user: BrowserUser | undefin
   const profileDefault = path.join(folders.profile, 'Default');
   mkdirSync(profileDefault, { mode: 0o700 });
   const preferences = path.join(profileDefault, 'Preferences');
-  writeFileSync(preferences, JSON.stringify({ download: { default_directory: folders.downloads, prompt_for_download: false, directory_upgrade: true } }), { mode: 0o600 });
+  writeFileSync(preferences, JSON.stringify({ download: downloadPreferences(folders) }), { mode: 0o600 });
   if (user) {
     chownSync(profileDefault, user.uid, user.gid);
     chownSync(preferences, user.uid, user.gid);

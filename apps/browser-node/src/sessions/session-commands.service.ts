@@ -16,6 +16,7 @@ import { launchChromium } from '../chromium/chromium.launcher.js';
 import type { ChromiumProcess } from '../chromium/chromium.process.js';
 import { WarmPool } from '../chromium/warm-pool.service.js';
 import { CdpProxy } from '../cdp/cdp-proxy.server.js';
+import { ContextProfiles } from '../contexts/context-profiles.service.js';
 import type { NodeConfig } from '../env.js';
 import { unpackExtension } from '../extensions/unpack-extension.js';
 import { BrowserIsolation } from '../isolation/browser-isolation.service.js';
@@ -45,6 +46,7 @@ export class SessionCommands {
     private readonly isolation: BrowserIsolation,
     private readonly metrics: NodeMetrics,
     @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
+    private readonly contexts: ContextProfiles,
   ) {}
 
   async start(command: StartSessionCommand): Promise<StartSessionReply> {
@@ -86,6 +88,7 @@ export class SessionCommands {
       isolation: this.isolation,
       browserSettings,
       headless: this.config.headless,
+      prepareProfile: browserSettings.context ? (place) => this.contexts.restore(place, projectId, browserSettings, logger) : undefined,
       prepareExtension: extensionId
         ? (place) => unpackExtension({ artifacts: this.artifacts, projectId, extensionId, sessionRoot: place.folders.root, user: place.user, limits: this.config.extensionLimits })
         : undefined,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { BrowserSettings, EndReason, EventMetadata } from '@hangar/contracts';
-import { endReasonForBrowserExit, endStatusFor, SessionRuleViolation, sessionAggregate, type NodePhase, type SessionCommand, type SessionState } from '@hangar/domain';
+import { endReasonForBrowserExit, endStatusFor, persistsProfile, SessionRuleViolation, sessionAggregate, type NodePhase, type SessionCommand, type SessionState } from '@hangar/domain';
 import { EVENT_STORE, executeCommand, type EventStore } from '@hangar/messaging';
 import { KeyedQueue, LOGGER, type Logger } from '@hangar/runtime';
 import type { ChromiumProcess } from '../chromium/chromium.process.js';
@@ -26,7 +26,16 @@ export interface SessionHook {
    */
   ending?(session: LiveSession): Promise<void>;
   ended?(session: LiveSession): Promise<void>;
+  /**
+   * For a session whose profile outlives it (persistsProfile: a context with `persist: true`):
+   * after its browser's graceful exit, with its whole group gone, and before SessionEnded, so
+   * the end is recorded once what the session keeps is kept. Bounded by PERSIST_HOOK_MS; one
+   * that fails or runs out is logged, and the session ends all the same.
+   */
+  persist?(session: LiveSession): Promise<void>;
 }
+
+const PERSIST_HOOK_MS = 60_000;
 
 const ENDING_HOOK_MS = 300;
 
@@ -131,6 +140,23 @@ export class SessionRegistry {
     );
   }
 
+  private async persist(session: LiveSession): Promise<void> {
+    await Promise.all(
+      this.hooks.map(async (hook) => {
+        if (!hook.persist) return;
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          const ranOut = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`took longer than ${PERSIST_HOOK_MS} ms`)), PERSIST_HOOK_MS)));
+          await Promise.race([session.ready.then(() => hook.persist!(session)), ranOut]);
+        } catch (err) {
+          this.logger.error({ err, sessionId: session.id, hook: hook.name }, 'session persist hook failed: what the session keeps is not kept');
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+  }
+
   private async ended(session: LiveSession): Promise<void> {
     await session.ready;
     await Promise.all(this.hooks.map((hook) => hook.ended?.(session).catch((err: unknown) => this.logger.error({ err, sessionId: session.id, hook: hook.name }, 'session end hook failed'))));
@@ -202,7 +228,13 @@ export class SessionRegistry {
     const t0 = performance.now();
     await this.ending(session);
     const endingMs = Math.round(performance.now() - t0);
-    const gone = this.kill(session);
+    // A profile that outlives the session is flushed by Chromium's own shutdown, and kept before the end is recorded.
+    const keeps = persistsProfile(session.browserSettings) && this.hooks.some((hook) => hook.persist);
+    const gone = this.kill(session, keeps);
+    if (keeps) {
+      await gone;
+      await this.persist(session);
+    }
     const state = await this.applyEnd(session, { type: 'End', reason, ...(detail ? { detail } : {}) }, meta);
     this.logger.debug({ sessionId: session.id, endingMs, recordMs: Math.round(performance.now() - t0) }, 'session end timing');
     const removal = gone
@@ -214,12 +246,15 @@ export class SessionRegistry {
     return state;
   }
 
-  /** Closes the clients, sends the group SIGKILL and frees the slot; resolves once the group is gone. */
-  private kill(session: LiveSession): Promise<void> {
+  /**
+   * Closes the clients, signals the group and frees the slot; resolves once the group is gone.
+   * Not graceful: SIGKILL, out when this returns (teardown() signals before its first await).
+   * Graceful: Browser.close first, and SIGKILL after the browser's exit or its grace period.
+   */
+  private kill(session: LiveSession, graceful = false): Promise<void> {
     session.ending = true;
     for (const client of session.clients.values()) client.pipe.close();
-    // teardown() signals the group before its first await: the SIGKILL is out when this returns.
-    const gone = session.browser.teardown();
+    const gone = session.browser.teardown({ graceful });
     if (this.live.get(session.id) === session) {
       this.live.delete(session.id);
       this.slotFreed();

@@ -55,10 +55,15 @@ export function usableContext(state: ContextState, projectId: string): UsableCon
 }
 
 /**
- * The saved objects a save of `state.profile` makes removable: all but the newest two. The one
- * before the newest stays because a session launching at this moment may still be reading it.
+ * The saved object the last save made removable: the third newest. The newest two stay, because
+ * a session launching at this moment may still be reading the one before the newest.
  */
 export function prunableProfileKeys(state: ContextState): string[] {
-  if (state.kind === 'absent') return [];
-  return state.keys.slice(0, Math.max(0, state.keys.length - 2));
+  if (state.kind === 'absent' || state.keys.length < 3) return [];
+  return [state.keys[state.keys.length - 3]!];
+}
+
+/** Whether the session's profile outlives it: it saves into its context when it ends. */
+export function persistsProfile(settings: { readonly context?: { readonly persist?: boolean | undefined } | undefined }): boolean {
+  return settings.context?.persist === true;
 }
