@@ -34,6 +34,10 @@ const schema = z.object({
   BENCH_RECORDING_SECONDS: count(1, 3_600, 30),
   /** (7) size of the file downloaded for the downloads-zip figure, in MB (10^6 bytes). */
   BENCH_DOWNLOAD_MB: count(1, 10_000, 100),
+  /** (8) first-page iterations per side (a session with a context, a bare cold launch; alternating). */
+  BENCH_CONTEXT_N: count(2, 10_000, 10),
+  /** (8) MB of incompressible IndexedDB data in the context's profile. */
+  BENCH_CONTEXT_PROFILE_MB: count(1, 10_000, 20),
   CHROME_PATH: z.string().min(1).optional(),
   /** Echo the services' log lines (LOG_LEVEL warn) as they come. */
   BENCH_LOGS: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),

@@ -9,6 +9,7 @@ import { loadBenchConfig } from './bench.config.js';
 import { benchCdpRoundTrip } from './cdp-roundtrip.bench.js';
 import { runChurn } from './churn.bench.js';
 import { benchCreateLatency } from './create-latency.bench.js';
+import { benchContext } from './context.bench.js';
 import { benchDataPlane } from './data-plane.bench.js';
 import { benchGetThroughput } from './get-throughput.bench.js';
 import { HangarClient } from './hangar.client.js';
@@ -139,7 +140,11 @@ async function measure(s: Stack): Promise<Measurements> {
     downloadBytes: config.BENCH_DOWNLOAD_MB * 1e6,
     settle: poolReady,
   });
-  return { create, lifecycle, cdp, churn, memory, lag: { histogram, eventTableMs: summarize(lagSamples) }, gets, dataPlane };
+  progress(`(8) contexts: a session with a ${config.BENCH_CONTEXT_PROFILE_MB} MB profile against a cold launch, ${config.BENCH_CONTEXT_N} each`);
+  await quiet('contexts');
+  foreign.phase('(8) contexts');
+  const context = await benchContext(client, s.store, { chromePath: chromePath!, siteUrl: site.url, n: config.BENCH_CONTEXT_N, profileMb: config.BENCH_CONTEXT_PROFILE_MB, settle });
+  return { create, lifecycle, cdp, churn, memory, lag: { histogram, eventTableMs: summarize(lagSamples) }, gets, dataPlane, context };
 }
 
 let measurements: Measurements | undefined;

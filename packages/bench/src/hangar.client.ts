@@ -66,6 +66,18 @@ export class HangarClient {
     return { status: res.status, bytes: Buffer.byteLength(text), json: JSON.parse(text) };
   }
 
+  /** POST /v1/contexts: the new context's id. */
+  async createContext(): Promise<string> {
+    const { status, json } = await this.call('POST', '/v1/contexts', { projectId: this.stack.projectId });
+    if (status !== 200) throw new Error(`POST /v1/contexts answered ${status}: ${JSON.stringify(json).slice(0, 300)}`);
+    return (json as { id: string }).id;
+  }
+
+  async deleteContext(id: string): Promise<void> {
+    const { status, json } = await this.call('DELETE', `/v1/contexts/${id}`);
+    if (status !== 204) throw new Error(`DELETE /v1/contexts/${id} answered ${status}: ${JSON.stringify(json).slice(0, 300)}`);
+  }
+
   async retrieve(id: string): Promise<{ status: number; json: any }> {
     return this.call('GET', `/v1/sessions/${id}`);
   }

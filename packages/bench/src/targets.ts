@@ -1,6 +1,7 @@
 import type { ChurnResult } from './churn.bench.js';
 import type { CdpRoundTripResult } from './cdp-roundtrip.bench.js';
 import type { CreateLatencyResult } from './create-latency.bench.js';
+import type { ContextBenchResult } from './context.bench.js';
 import type { DataPlaneResult } from './data-plane.bench.js';
 import type { GetThroughputResult } from './get-throughput.bench.js';
 import type { IdleMemoryResult } from './idle-memory.bench.js';
@@ -29,6 +30,7 @@ export interface Measurements {
   lag: { histogram: LagHistogram; eventTableMs: Summary };
   gets: GetThroughputResult;
   dataPlane: DataPlaneResult;
+  context: ContextBenchResult;
 }
 
 const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
@@ -129,6 +131,26 @@ export function evaluateTargets(m: Measurements): Row[] {
     pass: m.gets.requestsPerSecond >= 3000 && m.gets.failed === 0,
   });
   rows.push(...dataPlaneRows(m.dataPlane));
+  const c = m.context;
+  const r8 = ratio(c.withContext.p50, c.coldLaunch.p50);
+  rows.push({
+    id: '8',
+    metric: `create → connect → first page → goto with a context holding a ${(c.profile.storedBytes / 1e6).toFixed(1)} MB profile (${c.profile.files} files; n=${c.withContext.n}); baseline a bare cold puppeteer.launch → page → goto, alternating`,
+    hangar: pair(c.withContext),
+    baseline: pair(c.coldLaunch),
+    ratio: r8 && round(r8),
+    target: '≤ 1.3× baseline at p50',
+    pass: r8 !== null && r8 <= 1.3,
+  });
+  rows.push({
+    id: '8',
+    metric: `release of the persisting session that saved that profile (Browser.close, pack, seal, store, ContextSaved: all before the answer)`,
+    hangar: `${ms(c.profile.saveMs)} ms`,
+    baseline: '—',
+    ratio: null,
+    target: '— (context)',
+    pass: null,
+  });
   return rows;
 }
 

@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { subjects, type ContextEvent } from '@hangar/contracts';
-import { contextAggregate } from '@hangar/domain';
+import { contextAggregate, contextProfileKey } from '@hangar/domain';
 import { executeCommand } from '@hangar/messaging';
 import { connect, firstPage, useNodeFixture } from '../test/node-fixture.js';
 import { requestSession, startOnNode, stopOnNode, type RunningNode } from '../test/node-harness.js';
@@ -137,6 +137,30 @@ describe('contexts on a browser node', () => {
     const sessionId = await requestSession(fx.h, node.nodeId, { browserSettings: { context: { id: contextId } } });
     expect(await startOnNode(fx.h, node.nodeId, sessionId)).toMatchObject({ ok: false, error: { code: 'LAUNCH_FAILED', message: expect.stringContaining('not a context of this project') } });
   }, 90_000);
+
+  it('a save that fails half-way (past the cap) records nothing: the context keeps its last whole profile', async () => {
+    const capped = await fx.launchNode('ctx-capped', { HANGAR_CONTEXT_KEY: contextKey, HANGAR_WARM_POOL: '0', HANGAR_CONTEXT_MAX_BYTES: String(2 * 1024 * 1024) });
+    const contextId = await createContext();
+    const on = async (persist: boolean) => {
+      const sessionId = await requestSession(fx.h, capped.nodeId, { browserSettings: { context: { id: contextId, persist } } });
+      const reply = await startOnNode(fx.h, capped.nodeId, sessionId);
+      if (!reply.ok) throw new Error(reply.error.message);
+      return { sessionId, endpoint: reply.value.endpoint! };
+    };
+    const small = await on(true);
+    await leaveState(small.endpoint, 'small');
+    await stopOnNode(fx.h, capped.nodeId, small.sessionId);
+    const big = await on(true);
+    await leaveState(big.endpoint, 'x'.repeat(3 * 1024 * 1024));
+    expect(await stopOnNode(fx.h, capped.nodeId, big.sessionId)).toMatchObject({ ok: true, value: { status: 'COMPLETED' } });
+    expect((await contextEvents(contextId)).filter((e) => e.type === 'ContextSaved').map((e) => e.data.sessionId)).toEqual([small.sessionId]);
+    expect(capped.logs.some((l) => l.includes(big.sessionId) && l.includes('persist hook failed'))).toBe(true);
+    // Nothing of the failed save is stored.
+    expect(existsSync(path.join(fx.h.dir, 'artifacts', contextProfileKey('p-test', contextId, big.sessionId)))).toBe(false);
+    const after = await on(false);
+    expect(await stateSeen(after.endpoint)).toMatchObject({ local: 'small', idb: { sku: 'small' } });
+    await stopOnNode(fx.h, capped.nodeId, after.sessionId);
+  }, 120_000);
 
   it('a node without HANGAR_CONTEXT_KEY starts no session with a context, and says why', async () => {
     const keyless = await fx.launchNode('ctx-keyless', { HANGAR_WARM_POOL: '0' });
