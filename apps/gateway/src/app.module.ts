@@ -11,6 +11,8 @@ import { PipedConnections } from './connect/piped-connections.js';
 import { PublicUrls } from './connect/public-urls.js';
 import { SessionEndWatcher } from './connect/session-end.watcher.js';
 import type { GatewayEnv } from './env.js';
+import { ContextsController } from './contexts/contexts.controller.js';
+import { ContextsService } from './contexts/contexts.service.js';
 import { ExtensionsController } from './extensions/extensions.controller.js';
 import { ExtensionsService } from './extensions/extensions.service.js';
 import { FilesController } from './files/files.controller.js';
@@ -48,7 +50,7 @@ export class AppModule {
         // is not worth a stack trace each time.
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [LiveViewController, SessionsController, ProjectsController, NodesController, HealthController, MetricsController, OpenApiController, ...TELEMETRY_CONTROLLERS, FilesController, WebDriverController, ExtensionsController],
+      controllers: [LiveViewController, SessionsController, ProjectsController, NodesController, HealthController, MetricsController, OpenApiController, ...TELEMETRY_CONTROLLERS, FilesController, WebDriverController, ExtensionsController, ContextsController],
       providers: [
         { provide: GATEWAY_ENV, useValue: env },
         { provide: LOGGER, useValue: logger },
@@ -70,6 +72,7 @@ export class AppModule {
         SessionDownloads,
         SessionUploads,
         ExtensionsService,
+        ContextsService,
         LiveViewAccess,
         WebDriverAccess,
         LiveViewUpgrades,

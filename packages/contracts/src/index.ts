@@ -9,3 +9,4 @@ export * from './artifacts.js';
 export * from './telemetry.js';
 export * from './telemetry-answer.js';
 export * from './telemetry-chunks.js';
+export * from './context-body.js';

@@ -24,6 +24,7 @@ export const HTTP_STATUS_BY_CODE = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   METHOD_NOT_ALLOWED: 405,
   SESSION_ENDED: 410,
+  GONE: 410,
   SESSION_NOT_READY: 503,
   INTERNAL: 500,
 } as const satisfies Record<CommandErrorCode, number> & Record<string, number>;

@@ -68,9 +68,14 @@ describe('the sessions API matches its OpenAPI document', () => {
   it('create with every setting → get → list (all, by status, by q) → release → release again', async () => {
     const extensionId = await uploadTestExtension(f.callA);
     expect((await exchange(f.callA, 'GET', '/v1/extensions/{id}', `/v1/extensions/${extensionId}`)).status).toBe(200);
-    const created = await exchange(f.callA, 'POST', '/v1/sessions', '/v1/sessions', { ...everySetting, extensionId, projectId: f.a.projectId });
+    const context = await exchange(f.callA, 'POST', '/v1/contexts', '/v1/contexts', { name: 'contract' });
+    expect(context.status).toBe(200);
+    const contextId: string = context.body.id;
+    expect((await exchange(f.callA, 'GET', '/v1/contexts/{id}', `/v1/contexts/${contextId}`)).status).toBe(200);
+    expect((await exchange(f.callA, 'PUT', '/v1/contexts/{id}', `/v1/contexts/${contextId}`)).status).toBe(200);
+    const created = await exchange(f.callA, 'POST', '/v1/sessions', '/v1/sessions', { ...everySetting, extensionId, browserSettings: { ...everySetting.browserSettings, context: { id: contextId, persist: true } }, projectId: f.a.projectId });
     expect(created.status).toBe(201);
-    expect(created.body.contextId).toBe('ctx-1');
+    expect(created.body.contextId).toBe(contextId);
     const id: string = created.body.id;
     expect((await exchange(f.callA, 'GET', '/v1/sessions/{id}', `/v1/sessions/${id}`)).status).toBe(200);
     expect((await exchange(f.callA, 'POST', '/v1/sessions', '/v1/sessions', {})).status).toBe(201);

@@ -19,6 +19,23 @@ const EXTENSION = {
   required: ['id', 'fileName', 'projectId', 'createdAt', 'updatedAt'],
   properties: { id: { type: 'string' }, fileName: { type: 'string' }, projectId: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' } },
 };
+/** SDK 2.21's Context, and its ContextCreateResponse (also the deprecated PUT's). */
+const CONTEXT = {
+  type: 'object',
+  required: ['id', 'projectId', 'createdAt', 'updatedAt'],
+  properties: { id: { type: 'string' }, projectId: { type: 'string' }, name: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' } },
+};
+const CONTEXT_UPLOAD = {
+  type: 'object',
+  required: ['id', 'uploadUrl', 'publicKey', 'cipherAlgorithm', 'initializationVectorSize'],
+  properties: {
+    id: { type: 'string' },
+    uploadUrl: { type: 'string', description: 'Deprecated (as upstream): answers 410; a session with browserSettings.context {id, persist: true} saves the profile' },
+    publicKey: { type: 'string', description: 'An RSA-2048 SPKI PEM, for SDK compatibility: nothing is ever decrypted with it' },
+    cipherAlgorithm: { type: 'string', enum: ['AES-256-CBC'] },
+    initializationVectorSize: { type: 'integer' },
+  },
+};
 const authErrors = { '401': error('Missing or unknown X-BB-API-Key'), '403': error("projectId is not the key's project") };
 
 export function openApiDocument(serverUrl: string) {
@@ -138,6 +155,20 @@ export function openApiDocument(serverUrl: string) {
         parameters: [idParam('id')],
         get: { operationId: 'Extensions_retrieve', summary: 'One extension of the project', responses: { '200': { description: 'The extension', ...json(EXTENSION) }, ...authErrors, '404': error('No such extension (or another project\'s)') } },
         delete: { operationId: 'Extensions_delete', summary: 'Deletes the extension; sessions already running keep theirs', responses: { '204': { description: 'Deleted' }, ...authErrors, '404': error('No such extension (or another project\'s)') } },
+      },
+      '/v1/contexts': {
+        post: {
+          operationId: 'Contexts_create',
+          summary: 'Creates a context: a saved browser profile that sessions start from (browserSettings.context) and, with persist, save into',
+          requestBody: json({ type: 'object', properties: { projectId: { type: 'string' }, name: { type: 'string', description: 'Trimmed; unique in the project among live contexts, without case' } } }),
+          responses: { '200': { description: 'Created', ...json(CONTEXT_UPLOAD) }, '400': error('A bad or taken name (the message names it)'), ...authErrors },
+        },
+      },
+      '/v1/contexts/{id}': {
+        parameters: [idParam('id')],
+        get: { operationId: 'Contexts_retrieve', summary: 'One context of the project', responses: { '200': { description: 'The context', ...json(CONTEXT) }, ...authErrors, '404': error("No such context (or another project's)") } },
+        put: { operationId: 'Contexts_update', summary: 'Deprecated upstream; changes nothing and answers as the create', responses: { '200': { description: 'The context', ...json(CONTEXT_UPLOAD) }, ...authErrors, '404': error("No such context (or another project's)") } },
+        delete: { operationId: 'Contexts_delete', summary: 'Deletes the context and its saved profiles; sessions running with it keep their browser, and their save is not recorded', responses: { '204': { description: 'Deleted' }, ...authErrors, '404': error("No such context (or another project's)") } },
       },
       '/v1/sessions/{id}/replay': {
         parameters: [idParam('id')],

@@ -42,7 +42,7 @@ it('Swagger UI renders the whole document with nothing fetched from outside the 
   expect(await page.$eval('.swagger-ui .info .title', (el) => el.textContent)).toContain('Hangar API');
   // One block per documented operation.
   const doc = (await (await fetch(`${gateway.url}/openapi.json`)).json()) as { paths: Record<string, object> };
-  const operations = Object.values(doc.paths).flatMap((item) => Object.keys(item).filter((k) => ['get', 'post', 'delete'].includes(k)));
+  const operations = Object.values(doc.paths).flatMap((item) => Object.keys(item).filter((k) => ['get', 'post', 'put', 'delete'].includes(k)));
   await page.waitForFunction(`document.querySelectorAll('.opblock').length === ${operations.length}`);
   expect(refused).toEqual([]);
   expect(errors).toEqual([]);

@@ -62,17 +62,18 @@ describe('with a scheduler answering', () => {
 
   it('passes what the client asked for', async () => {
     const extensionId = await uploadTestExtension(f.callA);
+    const contextId: string = (await f.callA('POST', '/v1/contexts', { body: {} })).body.id;
     const body = {
       keepAlive: true,
       timeout: 3600,
       region: 'eu-central-1',
       extensionId,
       proxies: [{ type: 'external', server: 'http://proxy:8080', username: 'u', password: 'p', domainPattern: '.*' }],
-      browserSettings: { viewport: { width: 1280, height: 720 }, context: { id: 'ctx-1', persist: true }, recordSession: false, os: 'linux', allowedDomains: ['example.com'] },
+      browserSettings: { viewport: { width: 1280, height: 720 }, context: { id: contextId, persist: true }, recordSession: false, os: 'linux', allowedDomains: ['example.com'] },
     };
     const res = await f.callA('POST', '/v1/sessions', { body: { ...body, projectId: f.a.projectId } });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ keepAlive: true, region: 'eu-central-1', contextId: 'ctx-1' });
+    expect(res.body).toMatchObject({ keepAlive: true, region: 'eu-central-1', contextId });
     // extensionId and the context id each in their one place: browserSettings.
     expect(f.scheduler.creates[0]).toEqual({
       correlationId: expect.any(String),

@@ -17,6 +17,7 @@ import { GATEWAY_ENV } from '../tokens.js';
 import { PublicUrls, type ConnectInfo } from '../connect/public-urls.js';
 import type { GatewayEnv } from '../env.js';
 import { ApiError, notFound } from '../errors/api-error.js';
+import { ContextsService } from '../contexts/contexts.service.js';
 import { ExtensionsService } from '../extensions/extensions.service.js';
 import { parseCreateSessionBody } from './create-session.body.js';
 import { parseListQuery } from './list-sessions.query.js';
@@ -38,6 +39,7 @@ export class SessionsService {
     @Inject(GATEWAY_ENV) private readonly env: GatewayEnv,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly extensions: ExtensionsService,
+    private readonly contexts: ContextsService,
   ) {}
 
   async create(projectId: string, body: unknown, correlationId: string): Promise<SessionResource & ConnectInfo> {
@@ -56,6 +58,11 @@ export class SessionsService {
     // Decided on the extension's events: one uploaded a moment ago is there, a deleted one is not.
     if (extensionId !== undefined && !(await this.extensions.usable(projectId, extensionId))) {
       throw new ApiError('VALIDATION', `extensionId ${JSON.stringify(extensionId.slice(0, 80))} is not an extension of this project (upload one with POST /v1/extensions)`);
+    }
+    const contextId = request.settings.browserSettings.context?.id;
+    // Likewise on the context's events: one deleted a moment ago names no context.
+    if (contextId !== undefined && !(await this.contexts.usable(projectId, contextId))) {
+      throw new ApiError('VALIDATION', `browserSettings.context.id ${JSON.stringify(contextId.slice(0, 80))} is not a context of this project (create one with POST /v1/contexts)`);
     }
     const command: CreateSessionCommand = { correlationId, projectId, ...request.settings };
     const sent = performance.now();
