@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '@hangar/testing';
 import { describeArtifactStore } from '../testing/artifact-store.contract.js';
@@ -29,12 +29,31 @@ describe('folder artifact store on disk', () => {
     for (const dir of [path.join(parent, 'lib'), path.join(parent, 'lib', 'hangar')]) expect(statSync(dir).mode & 0o001).toBe(0o001);
   });
 
-  it('sweeps what a put killed half-way left, and never lists it', async () => {
+  it('sweeps what a put killed half-way left (an hour old), and never lists it', async () => {
     const root = tempDir('hangar-artifacts-fs-');
-    mkdirSync(path.join(root, '.partial'), { recursive: true });
-    writeFileSync(path.join(root, '.partial', 'left-by-a-crash'), 'half');
+    mkdirSync(path.join(root, '.partial', 'a-dead-process'), { recursive: true });
+    writeFileSync(path.join(root, '.partial', 'a-dead-process', 'left-by-a-crash'), 'half');
+    writeFileSync(path.join(root, '.partial', 'left-by-an-older-version'), 'half');
+    const old = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    for (const stale of ['a-dead-process', 'left-by-an-older-version']) utimesSync(path.join(root, '.partial', stale), old, old);
     const store = await FsArtifactStore.open(root);
-    expect(existsSync(path.join(root, '.partial', 'left-by-a-crash'))).toBe(false);
+    expect(existsSync(path.join(root, '.partial', 'a-dead-process'))).toBe(false);
+    expect(existsSync(path.join(root, '.partial', 'left-by-an-older-version'))).toBe(false);
     expect(await store.list('')).toEqual([]);
+  });
+
+  it('is opened by several processes on one folder at once, and an open never breaks another\'s put in flight', async () => {
+    const root = tempDir('hangar-artifacts-fs-');
+    // npm start's services open the store together on a first start.
+    const stores = await Promise.all(Array.from({ length: 6 }, () => FsArtifactStore.open(root)));
+    const { PassThrough } = await import('node:stream');
+    const body = new PassThrough();
+    const put = stores[0]!.put('projects/p/a.bin', body);
+    body.write(Buffer.alloc(1024, 1));
+    await new Promise((r) => setTimeout(r, 20));
+    await FsArtifactStore.open(root);
+    body.end(Buffer.alloc(1024, 2));
+    await expect(put).resolves.toMatchObject({ bytes: 2048 });
+    await expect(stores[3]!.get('projects/p/a.bin')).resolves.toHaveLength(2048);
   });
 });

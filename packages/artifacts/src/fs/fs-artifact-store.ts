@@ -9,6 +9,8 @@ import { MeasuredBody } from '../measured-body.js';
 
 /** Where puts are written before they are renamed into place; never a valid key (it starts with a dot). */
 const PARTIAL_DIR = '.partial';
+/** A partial write older than this is a put that died with its process. */
+const STALE_PARTIAL_MS = 60 * 60 * 1000;
 
 /**
  * Artifacts as files under one folder (`HANGAR_DATA_DIR/artifacts` for `npm start`): for one
@@ -20,7 +22,12 @@ const PARTIAL_DIR = '.partial';
 export class FsArtifactStore implements ArtifactStore {
   readonly kind = 'fs';
 
-  private constructor(private readonly root: string) {}
+  /** This store's own folder for writes in progress, under `.partial/`. */
+  private readonly partials: string;
+
+  private constructor(private readonly root: string) {
+    this.partials = path.join(root, PARTIAL_DIR, randomUUID());
+  }
 
   static async open(root: string): Promise<FsArtifactStore> {
     const absolute = path.resolve(root);
@@ -30,10 +37,16 @@ export class FsArtifactStore implements ArtifactStore {
     await mkdir(path.dirname(absolute), { recursive: true });
     await mkdir(absolute, { recursive: true, mode: 0o700 });
     await chmod(absolute, 0o700);
-    // What a put killed half-way left: never visible under a key, removed at the next open.
-    await rm(path.join(absolute, PARTIAL_DIR), { recursive: true, force: true });
-    await mkdir(path.join(absolute, PARTIAL_DIR), { mode: 0o700 });
-    return new FsArtifactStore(absolute);
+    // What a put killed half-way left is never visible under a key. Several processes open one
+    // folder (npm start's services, at once): each writes in a folder of its own under .partial,
+    // and an open removes only what is an hour old, never another process's put in flight (it
+    // used to empty .partial, and two services starting together failed with EEXIST).
+    const partialRoot = path.join(absolute, PARTIAL_DIR);
+    await mkdir(partialRoot, { recursive: true, mode: 0o700 });
+    await removeStalePartials(partialRoot);
+    const store = new FsArtifactStore(absolute);
+    await mkdir(store.partials, { recursive: true, mode: 0o700 });
+    return store;
   }
 
   private file(key: string): string {
@@ -42,7 +55,9 @@ export class FsArtifactStore implements ArtifactStore {
 
   async put(key: string, body: ArtifactBody, options: PutOptions = {}): Promise<StoredArtifact> {
     const target = this.file(key);
-    const partial = path.join(this.root, PARTIAL_DIR, randomUUID());
+    // Made again if another process's open took it for stale (this store sat idle for an hour).
+    await mkdir(this.partials, { recursive: true, mode: 0o700 });
+    const partial = path.join(this.partials, randomUUID());
     const measured = MeasuredBody.of(key, body, options.maxBytes);
     try {
       await pipeline(measured, createWriteStream(partial, { mode: 0o600, flags: 'wx' }));
@@ -115,3 +130,12 @@ export class FsArtifactStore implements ArtifactStore {
 }
 
 const missing = (err: unknown) => ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
+
+async function removeStalePartials(partialRoot: string): Promise<void> {
+  const now = Date.now();
+  for (const name of await readdir(partialRoot).catch(() => [])) {
+    const entry = path.join(partialRoot, name);
+    const info = await stat(entry).catch(() => undefined);
+    if (info && now - info.mtimeMs > STALE_PARTIAL_MS) await rm(entry, { recursive: true, force: true });
+  }
+}
