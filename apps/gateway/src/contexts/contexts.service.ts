@@ -3,7 +3,6 @@ import { promisify } from 'node:util';
 import { Inject, Injectable } from '@nestjs/common';
 import { ARTIFACT_STORE, type ArtifactStore } from '@hangar/artifacts';
 import { createContextBodySchema, type ContextResource, type ContextUploadInfo } from '@hangar/contracts';
-import { REPOSITORIES, type Repositories } from '@hangar/db';
 import {
   contextAggregate,
   contextArtifactPrefix,
@@ -26,8 +25,8 @@ const generateRsa = promisify(generateKeyPair);
 
 /**
  * `/v1/contexts`. A context is its events (ContextCreated, ContextSaved, ContextDeleted on its
- * own stream): every decision is taken on them, GET reads the projection (the `contexts` rows)
- * and falls back to the events while the projector has not caught up. Another project's context
+ * own stream): every decision and every read is taken on them (a read right after a write sees
+ * it); the projector's `contexts` rows are the read model for listings. Another project's context
  * is 404, as one that never existed.
  *
  * A name is unique in its project among live contexts, without case, and that is kept on the
@@ -42,7 +41,6 @@ const generateRsa = promisify(generateKeyPair);
 export class ContextsService {
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
-    @Inject(REPOSITORIES) private readonly repos: Repositories,
     @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly urls: PublicUrls,
@@ -63,11 +61,11 @@ export class ContextsService {
     return this.present(contextId, publicKey);
   }
 
+  /**
+   * On the context's events, not the `contexts` row: a GET right after a DELETE must not find a
+   * row the projector has not marked yet (read-your-writes). The rows serve listings.
+   */
   async retrieve(projectId: string, id: string): Promise<ContextResource> {
-    if (!isContextId(id)) throw notFound(`context ${id}`);
-    const row = await this.repos.contexts.find(projectId, id);
-    if (row && row.deletedAt === null) return { id: row.id, projectId: row.projectId, createdAt: row.createdAt, updatedAt: row.updatedAt, ...(row.name !== null ? { name: row.name } : {}) };
-    if (row) throw notFound(`context ${id}`);
     const context = await this.usable(projectId, id);
     if (!context) throw notFound(`context ${id}`);
     return { id: context.id, projectId: context.projectId, createdAt: context.createdAt, updatedAt: context.updatedAt, ...(context.name !== undefined ? { name: context.name } : {}) };
