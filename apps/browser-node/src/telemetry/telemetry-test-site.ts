@@ -64,6 +64,12 @@ export async function startTestSite(): Promise<TestSite> {
         return html('<p>popup page</p>');
       case '/big':
         return html(bigPage());
+      case '/hanging':
+        // Its DOM is there at once, its load never comes: the image's answer never ends.
+        return html('<p>loaded but never done</p><img src="/never">');
+      case '/never':
+        res.writeHead(200, { 'content-type': 'image/png' });
+        return res.write('');
       default:
         res.writeHead(404).end();
     }
@@ -74,6 +80,10 @@ export async function startTestSite(): Promise<TestSite> {
     port,
     origin: `http://127.0.0.1:${port}`,
     seenHeaders,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

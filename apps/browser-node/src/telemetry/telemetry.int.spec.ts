@@ -211,6 +211,22 @@ describe('session telemetry of large pages and of the last moment', () => {
     ]);
   }, 90_000);
 
+  it('records a page released as soon as it has loaded (its recorder starts after the load, or at the flush), and a page whose load never comes', async () => {
+    const fullSnapshotOf = (recording: Parameters<typeof events>[0], text: string) => events(recording).find((e) => e.type === 2 && JSON.stringify(e.data).includes(text));
+    const released = await startSession(node, { logSession: false });
+    await (await firstPage(released.browser)).goto(`${site.origin}/popup`, { waitUntil: 'load' });
+    expect(fullSnapshotOf((await endAndRead(node, released.sessionId)).recording, 'popup page')).toBeDefined();
+
+    const hanging = await startSession(node, { logSession: false });
+    await (await firstPage(hanging.browser)).goto(`${site.origin}/hanging`, { waitUntil: 'domcontentloaded' });
+    await new Promise((r) => setTimeout(r, 3_500));
+    const endAt = Date.now();
+    const snapshot = fullSnapshotOf((await endAndRead(node, hanging.sessionId)).recording, 'loaded but never done');
+    // Taken about 2 s after its DOM, not by the release's flush.
+    expect(snapshot).toBeDefined();
+    expect(snapshot!.timestamp).toBeLessThan(endAt - 500);
+  }, 90_000);
+
   it("keeps a page's last change when the session is released right after it, and a hung page does not hold up the release", async () => {
     const endingMs = (sessionId: string) => {
       const line = node.logs.find((l) => l.includes('session end timing') && l.includes(sessionId))!;
