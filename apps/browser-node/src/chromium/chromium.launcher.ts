@@ -41,7 +41,7 @@ export interface LaunchOptions extends Partial<ExitTimeouts> {
   autogroupNice?: number;
   headless: boolean;
   /** Puts the session's context profile into its profile folder before Chromium starts (contexts/). */
-  prepareProfile?: (place: BrowserPlace) => Promise<void>;
+  prepareProfile?: (place: BrowserPlace) => Promise<PreparedProfile | void>;
   /** Puts the session's extension in its place before Chromium starts; answers its folder. */
   prepareExtension?: (place: BrowserPlace) => Promise<string>;
   timeoutMs: number;
@@ -69,17 +69,28 @@ function setAutogroupNice(pid: number, nice: number): void {
   }
 }
 
+/** A profile put in place while Chromium may already start: `finished` settles once all of it is written. */
+export interface PreparedProfile {
+  readonly finished: Promise<void>;
+}
+
 export async function launchChromium(options: LaunchOptions): Promise<ChromiumProcess> {
   const { logger, idleScheduling, isolation } = options;
   await mkdir(path.dirname(options.folder), { recursive: true });
   const place = await isolation.place(options.folder);
   const { folders } = place;
   let extensionDir: string | undefined;
+  let profileFinished: Promise<void> | undefined;
+  // Nothing may still write into the folders once they are released.
+  const release = async () => {
+    await profileFinished?.catch(() => undefined);
+    await place.release();
+  };
   try {
-    await options.prepareProfile?.(place);
+    profileFinished = (await options.prepareProfile?.(place))?.finished;
     extensionDir = options.prepareExtension ? await options.prepareExtension(place) : undefined;
   } catch (err) {
-    await place.release().catch(() => undefined);
+    await release().catch(() => undefined);
     throw new LaunchFailed(err instanceof Error ? err.message : String(err));
   }
   const args = chromiumArgs({ profileDir: folders.profile, browserSettings: options.browserSettings, headless: options.headless, sandbox: isolation.plan.sandbox, extensionDir });
@@ -129,6 +140,12 @@ export async function launchChromium(options: LaunchOptions): Promise<ChromiumPr
         reject(new LaunchFailed(`Chromium exited during launch (code ${code}, signal ${signal}): ${stderrTail.trim().slice(-500)}`));
       });
     });
+    // The stores the profile restore writes while Chromium starts are whole before anything
+    // (a client, the observer's pages) reaches the browser.
+    await profileFinished?.catch((err: unknown) => {
+      logger.warn({ err, pid: child.pid }, 'the profile restore failed after Chromium started: tearing it down');
+      throw new LaunchFailed(err instanceof Error ? err.message : String(err));
+    });
     const browser = new ChromiumProcess({
       pid: child.pid!,
       port: Number(endpoint.port),
@@ -149,7 +166,7 @@ export async function launchChromium(options: LaunchOptions): Promise<ChromiumPr
       if (await waitGroupsGone([child.pid], 5_000)) releaseGroup(child.pid);
       else logger.error({ pid: child.pid }, 'chromium from a failed launch did not exit');
     }
-    await place.release().catch((releaseErr: unknown) => logger.error({ err: releaseErr }, 'could not release a failed launch\'s user and folders'));
+    await release().catch((releaseErr: unknown) => logger.error({ err: releaseErr }, 'could not release a failed launch\'s user and folders'));
     throw err instanceof LaunchFailed ? err : new LaunchFailed(String(err));
   }
 }

@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { processesMatching } from '@hangar/chromium';
 import { subjects, type ContextEvent } from '@hangar/contracts';
 import { contextAggregate, contextProfileKey } from '@hangar/domain';
 import { executeCommand } from '@hangar/messaging';
@@ -69,23 +70,24 @@ async function stateSeen(endpoint: string) {
   });
 }
 
-async function leaveState(endpoint: string, marker: string) {
+async function leaveState(endpoint: string, marker: string, filler = 0) {
   const browser = await connect(endpoint);
   fx.browsers.push(browser);
   const page = await firstPage(browser);
   await page.goto(`${origin}/login`);
   await page.evaluate(async (m) => {
-    localStorage.setItem('token', m);
+    localStorage.setItem('token', m.marker);
     await new Promise<void>((resolve) => {
       const open = indexedDB.open('shop', 1);
       open.onupgradeneeded = () => open.result.createObjectStore('cart');
       open.onsuccess = () => {
         const tx = open.result.transaction('cart', 'readwrite');
-        tx.objectStore('cart').put({ sku: m }, 'item');
+        tx.objectStore('cart').put({ sku: m.marker }, 'item');
+        if (m.filler) tx.objectStore('cart').put('x'.repeat(m.filler), 'filler');
         tx.oncomplete = () => resolve();
       };
     });
-  }, marker);
+  }, { marker, filler });
   await browser.disconnect();
 }
 
@@ -100,10 +102,14 @@ describe('contexts on a browser node', () => {
     expect(saved.map((e) => e.data)).toEqual([expect.objectContaining({ version: 1, sessionId: first.sessionId })]);
     // Sealed at rest: the stored object holds nothing readable of the profile.
     const stored = readFileSync(path.join(fx.h.dir, 'artifacts', saved[0]!.data.key));
-    expect(stored.subarray(0, 8).toString()).toBe('HGRCTX1\n');
+    expect(stored.subarray(0, 8).toString()).toBe('HGRCTX2\n');
     expect(stored.includes(Buffer.from('also-kept'))).toBe(false);
 
     const second = await start(contextId, false);
+    // The browser started while the restore still wrote the late stores (IndexedDB among them).
+    const restored = node.logs.find((l) => l.includes('context profile restored') && l.includes(second.sessionId))!;
+    const { earlyMs, restoreMs } = JSON.parse(restored.slice(restored.indexOf('{'))) as { earlyMs?: number; restoreMs: number };
+    expect(earlyMs).toBeLessThanOrEqual(restoreMs);
     expect(await stateSeen(second.endpoint)).toEqual({ cookie: expect.stringContaining('persistent=kept'), local: 'm1', idb: { sku: 'm1' } });
     expect(await stateSeen(second.endpoint)).toMatchObject({ cookie: expect.stringContaining('session=also-kept') });
     await stopOnNode(fx.h, node.nodeId, second.sessionId);
@@ -169,6 +175,24 @@ describe('contexts on a browser node', () => {
     expect(await startOnNode(fx.h, keyless.nodeId, sessionId)).toMatchObject({ ok: false, error: { code: 'LAUNCH_FAILED', message: expect.stringContaining('HANGAR_CONTEXT_KEY') } });
     expect(keyless.logs.some((l) => l.includes('HANGAR_CONTEXT_KEY is not set'))).toBe(true);
   }, 60_000);
+
+  it('a profile whose late stores fail to open (altered at rest) fails the launch its browser had begun: no browser, no folder left', async () => {
+    const contextId = await createContext();
+    const first = await start(contextId, true);
+    // A large IndexedDB value: the late part spans many chunks, so the alteration at the end comes after the browser started.
+    await leaveState(first.endpoint, 'big', 2_000_000);
+    await stopOnNode(fx.h, node.nodeId, first.sessionId);
+    const [saved] = (await contextEvents(contextId)).filter((e) => e.type === 'ContextSaved');
+    const file = path.join(fx.h.dir, 'artifacts', saved!.data.key);
+    const altered = readFileSync(file);
+    altered[altered.length - 1]! ^= 1;
+    writeFileSync(file, altered);
+    const sessionId = await requestSession(fx.h, node.nodeId, { browserSettings: { context: { id: contextId } } });
+    expect(await startOnNode(fx.h, node.nodeId, sessionId)).toMatchObject({ ok: false, error: { code: 'LAUNCH_FAILED', message: expect.stringContaining('altered') } });
+    expect(node.logs.some((l) => l.includes(sessionId) && l.includes('the profile restore failed after Chromium started'))).toBe(true);
+    expect(processesMatching(sessionId)).toEqual([]);
+    expect(existsSync(path.join(node.profilesRoot, sessionId))).toBe(false);
+  }, 90_000);
 
   it("never restores another project's context, whatever the session names", async () => {
     const contextId = await createContext('another-project');

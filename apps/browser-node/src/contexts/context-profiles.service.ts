@@ -6,11 +6,12 @@ import { contextAggregate, ContextRuleViolation, contextProfileKey, prunableProf
 import { EVENT_STORE, executeCommand, loadAggregate, type EventStore } from '@hangar/messaging';
 import { LOGGER, type Logger } from '@hangar/runtime';
 import type { NodeConfig } from '../env.js';
+import type { PreparedProfile } from '../chromium/chromium.launcher.js';
 import type { BrowserPlace } from '../isolation/browser-isolation.service.js';
 import type { LiveSession } from '../sessions/live-session.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
 import { NODE_CONFIG } from '../tokens.js';
-import { openProfile, sealProfile, SEALED_OVERHEAD_BYTES } from './profile-cipher.js';
+import { openProfile, sealedBytesFor, sealProfile } from './profile-cipher.js';
 import { packProfile } from './profile-pack.js';
 import { restoreProfile, writePreferences } from './profile-restore.js';
 
@@ -48,8 +49,12 @@ export class ContextProfiles implements OnModuleInit {
     this.registry.addHook({ name: 'contexts', persist: (s) => this.save(s) });
   }
 
-  /** Puts the context's profile into the browser's profile folder; the launch fails when it cannot. */
-  async restore(place: BrowserPlace, projectId: string, browserSettings: BrowserSettings, logger: Logger): Promise<void> {
+  /**
+   * Puts the context's profile into the browser's profile folder; the launch fails when it cannot.
+   * Resolves once the browser may start (profile-restore.ts `early`), with `finished` for the
+   * stores still being written: the launch waits for it before anything reaches the browser.
+   */
+  async restore(place: BrowserPlace, projectId: string, browserSettings: BrowserSettings, logger: Logger): Promise<PreparedProfile | void> {
     const contextId = browserSettings.context?.id;
     if (contextId === undefined) return;
     const key = this.key();
@@ -63,8 +68,19 @@ export class ContextProfiles implements OnModuleInit {
     const t0 = performance.now();
     const body = await this.artifacts.stream(usable.profile.key);
     if (!body) throw new ContextUnavailable(`context ${contextId}'s profile (version ${usable.profile.version}) is not in the artifact store`);
-    const restored = await restoreProfile(body, openProfile(key, usable.profile.key), place.folders, place.user, this.config.profileRules);
-    logger.info({ contextId, version: usable.profile.version, ...restored, restoreMs: Math.round(performance.now() - t0) }, 'context profile restored');
+    let earlyMs: number | undefined;
+    let startBrowser!: () => void;
+    const early = new Promise<void>((resolve) => (startBrowser = resolve));
+    const finished = restoreProfile(body, openProfile(key, usable.profile.key), place.folders, place.user, this.config.profileRules, () => {
+      earlyMs = Math.round(performance.now() - t0);
+      startBrowser();
+    }).then((restored) => {
+      logger.info({ contextId, version: usable.profile!.version, ...restored, earlyMs, restoreMs: Math.round(performance.now() - t0) }, 'context profile restored');
+    });
+    // Handled here as well: the launch awaits it, unless it failed before the browser started.
+    finished.catch(() => undefined);
+    await Promise.race([early, finished]);
+    return { finished };
   }
 
   private async save(session: LiveSession): Promise<void> {
@@ -78,7 +94,7 @@ export class ContextProfiles implements OnModuleInit {
     const rules = this.config.profileRules;
     const [packed, stored] = await Promise.all([
       packProfile(session.browser.folders.profile, sealed, rules, session.browser.user?.uid),
-      this.artifacts.put(objectKey, sealed, { maxBytes: rules.maxBytes + SEALED_OVERHEAD_BYTES + 1024 * (rules.maxFiles + 2) }),
+      this.artifacts.put(objectKey, sealed, { maxBytes: sealedBytesFor(rules.maxBytes + 1024 * (rules.maxFiles + 2)) }),
     ]);
     const command = { type: 'Save' as const, projectId: session.projectId, sessionId: session.id, key: objectKey, bytes: stored.bytes, sha256: stored.sha256, files: packed.files };
     let state;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FsArtifactStore } from '@hangar/artifacts';
-import { DEFAULT_PROFILE_RULES } from '@hangar/domain';
+import { DEFAULT_PROFILE_RULES, profileEntryLate } from '@hangar/domain';
 import { tempDir } from '@hangar/testing';
 import tar from 'tar-stream';
 import { createBrowserFolders } from '../isolation/browser-folders.js';
@@ -72,7 +72,7 @@ describe('a context profile at rest', () => {
     expect(prefs.savefile).toBeUndefined();
     // Sealed at rest: nothing of the profile reads in the stored object.
     const raw = readFileSync(path.join(root, 'artifacts', stored.key));
-    expect(raw.subarray(0, 8).toString()).toBe('HGRCTX1\n');
+    expect(raw.subarray(0, 8).toString()).toBe('HGRCTX2\n');
     expect(raw.includes(Buffer.from('cookie-db-secret-value'))).toBe(false);
     expect(raw.includes(Buffer.from('Cookies'))).toBe(false);
   });
@@ -140,6 +140,56 @@ describe('a context profile at rest', () => {
     expect(readdirSync(folders.profile)).toEqual(['Default']);
     expect(existsSync(path.join(root, 'escaped'))).toBe(false);
     expect(existsSync('/tmp/escaped')).toBe(false);
+  });
+
+  it('saves the stores Chromium opens only on request last, and lets the browser start before they are written', async () => {
+    const dir = path.join(root, 'profile-late');
+    write(dir, 'Default/IndexedDB/http_a_0.indexeddb.leveldb/CURRENT', 'idb');
+    write(dir, 'Default/Service Worker/CacheStorage/abc/index', 'cache');
+    write(dir, 'Default/Service Worker/Database/CURRENT', 'sw');
+    write(dir, 'Default/Network/Cookies', 'cookies');
+    write(dir, 'Local State', '{}');
+    const objectKey = `projects/p/contexts/c/late${n++}.profile`;
+    const seal = sealProfile(key, objectKey);
+    await Promise.all([packProfile(dir, seal, rules, undefined), store.put(objectKey, seal)]);
+    // The tar's order: every late entry after every other one.
+    const names: string[] = [];
+    const extract = tar.extract();
+    const listing = (async () => {
+      for await (const entry of extract) {
+        names.push(entry.header.name);
+        entry.resume();
+      }
+    })();
+    await Promise.all([pipeline((await store.stream(objectKey))!, openProfile(key, objectKey), extract), listing]);
+    const late = names.map((name) => profileEntryLate(name));
+    expect(late.indexOf(true)).toBeGreaterThan(late.lastIndexOf(false));
+    expect(names.filter((_, i) => late[i])).toEqual(expect.arrayContaining(['Default/IndexedDB/', 'Default/Service Worker/CacheStorage/', 'Default/IndexedDB/http_a_0.indexeddb.leveldb/CURRENT']));
+    // At `early`: the rest is in place with this session's preferences, the late stores not yet.
+    const folders = createBrowserFolders(path.join(root, `late-${n++}`), undefined);
+    const atEarly: Record<string, boolean> = {};
+    const there = (rel: string) => existsSync(path.join(folders.profile, rel));
+    await restoreProfile((await store.stream(objectKey))!, openProfile(key, objectKey), folders, undefined, rules, () => {
+      for (const rel of ['Default/Network/Cookies', 'Default/Service Worker/Database/CURRENT', 'Default/IndexedDB', 'Default/Service Worker/CacheStorage']) atEarly[rel] = there(rel);
+      atEarly.preferences = (JSON.parse(readFileSync(path.join(folders.profile, 'Default/Preferences'), 'utf8')) as { download?: { default_directory?: string } }).download?.default_directory === folders.downloads;
+    });
+    expect(atEarly).toEqual({ 'Default/Network/Cookies': true, 'Default/Service Worker/Database/CURRENT': true, 'Default/IndexedDB': false, 'Default/Service Worker/CacheStorage': false, preferences: true });
+    expect(readFileSync(path.join(folders.profile, 'Default/IndexedDB/http_a_0.indexeddb.leveldb/CURRENT'), 'utf8')).toBe('idb');
+  });
+
+  it('refuses an early entry after a late one once the browser may start, and leaves the profile to the launch to tear down', async () => {
+    const pack = tar.pack();
+    pack.entry({ name: 'Default/IndexedDB/x', size: 1 }, 'x');
+    pack.entry({ name: 'Default/Network/Cookies', size: 1 }, 'c');
+    pack.finalize();
+    const objectKey = `projects/p/contexts/c/disorder${n++}.profile`;
+    const seal = sealProfile(key, objectKey);
+    await Promise.all([pipeline(pack, seal), store.put(objectKey, seal)]);
+    const folders = createBrowserFolders(path.join(root, `disorder-${n++}`), undefined);
+    let early = 0;
+    await expect(restoreProfile((await store.stream(objectKey))!, openProfile(key, objectKey), folders, undefined, rules, () => early++)).rejects.toThrow(/comes after the stores restored while the browser starts/);
+    expect(early).toBe(1);
+    expect(existsSync(path.join(folders.profile, 'Default/Network/Cookies'))).toBe(false);
   });
 
   it('takes HANGAR_CONTEXT_KEY as 64 hex digits or base64 of 32 bytes, nothing else', () => {

@@ -3,7 +3,7 @@ import { lstat, open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import { profileFileKept, profileFolderWalked, type ProfileRules } from '@hangar/domain';
+import { profileEntryLate, profileFileKept, profileFolderLeadsLate, profileFolderWalked, type ProfileRules } from '@hangar/domain';
 import tar from 'tar-stream';
 
 export class ProfileTooLarge extends Error {}
@@ -22,13 +22,17 @@ export interface PackedProfile {
  * the browser ran as a user of its own, only files that user owns. It runs after the browser's
  * whole process group is gone and before its user goes back to the pool, so nothing can change
  * the folder while it is read. Past `maxFiles` or `maxBytes` it stops: no save is made.
+ *
+ * Order: the stores Chromium opens only when a page asks (domain `profileEntryLate`) come after
+ * everything else, so a restore can start the browser once it has read the rest.
  */
 export async function packProfile(profileDir: string, out: Writable, rules: ProfileRules, uid: number | undefined): Promise<PackedProfile> {
   const pack = tar.pack();
   const done = pipeline(pack, out);
   const totals: PackedProfile = { files: 0, bytes: 0 };
   try {
-    await walk(profileDir, '', pack, rules, uid, totals);
+    await walk(profileDir, '', pack, rules, uid, totals, 'early');
+    await walk(profileDir, '', pack, rules, uid, totals, 'late');
     pack.finalize();
   } catch (err) {
     pack.destroy(err as Error);
@@ -41,7 +45,9 @@ export async function packProfile(profileDir: string, out: Writable, rules: Prof
 
 const owned = (st: Stats, uid: number | undefined) => uid === undefined || st.uid === uid;
 
-async function walk(root: string, rel: string, pack: tar.Pack, rules: ProfileRules, uid: number | undefined, totals: PackedProfile): Promise<void> {
+type Part = 'early' | 'late';
+
+async function walk(root: string, rel: string, pack: tar.Pack, rules: ProfileRules, uid: number | undefined, totals: PackedProfile, part: Part): Promise<void> {
   const dir = rel ? path.join(root, rel) : root;
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   entries.sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -50,11 +56,13 @@ async function walk(root: string, rel: string, pack: tar.Pack, rules: ProfileRul
     const full = path.join(root, child);
     const st = await lstat(full).catch(() => undefined);
     if (!st || !owned(st, uid)) continue;
+    const late = profileEntryLate(st.isDirectory() ? `${child}/` : child);
     if (st.isDirectory()) {
-      if (!profileFolderWalked(child, rules)) continue;
-      await addEntry(pack, { name: `${child}/`, type: 'directory', mode: 0o700, mtime: st.mtime });
-      await walk(root, child, pack, rules, uid, totals);
-    } else if (st.isFile() && st.nlink === 1 && profileFileKept(child, rules)) {
+      if (!profileFolderWalked(child, rules) || (part === 'early' ? late : !profileFolderLeadsLate(child))) continue;
+      // The late part's folders on the way to a late store were written by the early part.
+      if (part === 'early' || late) await addEntry(pack, { name: `${child}/`, type: 'directory', mode: 0o700, mtime: st.mtime });
+      await walk(root, child, pack, rules, uid, totals, part);
+    } else if (late === (part === 'late') && st.isFile() && st.nlink === 1 && profileFileKept(child, rules)) {
       if (++totals.files > rules.maxFiles) throw new ProfileTooLarge(`the profile has more than ${rules.maxFiles} files`);
       await addFile(pack, full, child, uid, rules, totals);
     }

@@ -1,12 +1,13 @@
 import { constants } from 'node:fs';
 import { chown, lchown, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { profileEntryProblem, type ProfileRules } from '@hangar/domain';
+import { profileEntryLate, profileEntryProblem, type ProfileRules } from '@hangar/domain';
 import tar from 'tar-stream';
 import { downloadPreferences, type BrowserFolders } from '../isolation/browser-folders.js';
 import type { BrowserUser } from '../isolation/browser-users.js';
+import type { ProfileOpener } from './profile-cipher.js';
 
 export class ProfileUnusable extends Error {}
 
@@ -22,20 +23,43 @@ const WRITE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | co
  * every path inside the profile folder. Anything wrong (including a seal that fails at the end)
  * removes all of it and fails the launch: a browser starts from the whole profile or not at all.
  * The download preferences are this session's afterwards, whatever the saved ones said.
+ *
+ * `early` is called once everything but the late stores (domain `profileEntryLate`: those
+ * Chromium opens only when a page asks) is written, authenticated (a v2 seal, chunk by chunk)
+ * and the preferences are this session's: the browser may start then, while the late stores
+ * are written; a save puts them last. For a v1 seal (authenticated only at its end) it comes at
+ * the end. From then on the order is checked (an early entry after a late one is refused), and a
+ * failure no longer empties the profile: the caller tears down the browser and all its folders.
  */
-export async function restoreProfile(sealed: Readable, opener: Transform, folders: BrowserFolders, user: BrowserUser | undefined, rules: ProfileRules): Promise<{ files: number; bytes: number }> {
+export async function restoreProfile(
+  sealed: Readable,
+  opener: ProfileOpener,
+  folders: BrowserFolders,
+  user: BrowserUser | undefined,
+  rules: ProfileRules,
+  early?: () => void,
+): Promise<{ files: number; bytes: number }> {
   const root = folders.profile;
   const preferences = path.join(root, 'Default', 'Preferences');
   // The seed the folders came with (browser-folders.ts) gives way to the saved one; rewritten below.
   await rm(preferences, { force: true });
   const extract = tar.extract();
   const totals = { files: 0, bytes: 0 };
+  let started = false;
+  const start = async () => {
+    await writePreferences(preferences, folders, user);
+    started = true;
+    early?.();
+  };
   const unpacking = (async () => {
     for await (const entry of extract) {
       const { header } = entry;
       const type = header.type === 'file' ? 'file' : header.type === 'directory' ? 'directory' : 'other';
       const problem = profileEntryProblem(header.name, type, rules);
       if (problem) throw new ProfileUnusable(problem);
+      const late = profileEntryLate(header.name);
+      if (started && !late) throw new ProfileUnusable(`entry ${JSON.stringify(header.name.slice(0, 120))} comes after the stores restored while the browser starts`);
+      if (late && !started && opener.verified) await start();
       const target = inside(root, header.name);
       if (type === 'directory') {
         await makeFolders(root, target, user);
@@ -52,13 +76,13 @@ export async function restoreProfile(sealed: Readable, opener: Transform, folder
   })();
   try {
     await Promise.all([pipeline(sealed, opener, extract), unpacking]);
+    if (!started) await start();
   } catch (err) {
     extract.destroy();
     await unpacking.catch(() => undefined);
-    await emptyProfile(folders, user);
+    if (!started) await emptyProfile(folders, user);
     throw err instanceof ProfileUnusable ? err : new ProfileUnusable(`the saved profile could not be restored: ${(err as Error).message}`);
   }
-  await writePreferences(preferences, folders, user);
   return totals;
 }
 

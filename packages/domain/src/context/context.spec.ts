@@ -2,7 +2,7 @@ import { ContextCreated, ContextDeleted, ContextSaved, type ContextEvent } from 
 import { contextAggregate, contextNameAggregate, ContextRuleViolation, decideContext, decideContextName } from './context.aggregate.js';
 import { contextNameToken, contextProfileKey, normalizeContextName } from './context.rules.js';
 import { foldContext, prunableProfileKeys, usableContext } from './context.state.js';
-import { DEFAULT_PROFILE_RULES, profileEntryProblem, profileFileKept, profileFolderWalked } from './profile.rules.js';
+import { DEFAULT_PROFILE_RULES, profileEntryLate, profileEntryProblem, profileFileKept, profileFolderLeadsLate, profileFolderWalked } from './profile.rules.js';
 
 const meta = { correlationId: 't' };
 const at = (n: number) => ({ meta, now: new Date(Date.UTC(2026, 0, 1, 0, 0, n)), eventId: `e${n}` });
@@ -114,5 +114,20 @@ describe('profile rules', () => {
     expect(profileEntryProblem('Default/', 'directory', rules)).toBeUndefined();
     expect(profileEntryProblem('Default/Local Storage/leveldb/', 'directory', rules)).toBeUndefined();
     expect(profileEntryProblem('Default/Network/Cookies', 'file', rules)).toBeUndefined();
+  });
+
+  it('puts the stores Chromium opens only on a page\'s request last, and walks only towards them for that part', () => {
+    expect(profileEntryLate('Default/IndexedDB/')).toBe(true);
+    expect(profileEntryLate('Default/IndexedDB/http_a_0.indexeddb.leveldb/000003.log')).toBe(true);
+    expect(profileEntryLate('Default/Service Worker/CacheStorage/abc/index')).toBe(true);
+    expect(profileEntryLate('Default/File System/000/t/00/00000000')).toBe(true);
+    for (const early of ['Default/Preferences', 'Default/Network/Cookies', 'Default/Local Storage/leveldb/CURRENT', 'Default/Service Worker/Database/CURRENT', 'Default/Service Worker/', 'Default/IndexedDBx/a', 'Local State']) {
+      expect(profileEntryLate(early)).toBe(false);
+    }
+    expect(profileFolderLeadsLate('Default')).toBe(true);
+    expect(profileFolderLeadsLate('Default/Service Worker')).toBe(true);
+    expect(profileFolderLeadsLate('Default/Service Worker/CacheStorage/abc')).toBe(true);
+    expect(profileFolderLeadsLate('Default/Service Worker/Database')).toBe(false);
+    expect(profileFolderLeadsLate('Default/Network')).toBe(false);
   });
 });
