@@ -58,6 +58,7 @@ export class ContextProfiles implements OnModuleInit {
     const contextId = browserSettings.context?.id;
     if (contextId === undefined) return;
     const key = this.key();
+    const opening = performance.now();
     const { context } = await loadAggregate(this.events, contextAggregate, contextId);
     const usable = usableContext(context, projectId);
     if (!usable) throw new ContextUnavailable(`context ${contextId} is not a context of this project (deleted?)`);
@@ -67,6 +68,7 @@ export class ContextProfiles implements OnModuleInit {
     }
     const t0 = performance.now();
     const body = await this.artifacts.stream(usable.profile.key);
+    const openMs = Math.round(performance.now() - opening);
     if (!body) throw new ContextUnavailable(`context ${contextId}'s profile (version ${usable.profile.version}) is not in the artifact store`);
     let earlyMs: number | undefined;
     let startBrowser!: () => void;
@@ -75,7 +77,7 @@ export class ContextProfiles implements OnModuleInit {
       earlyMs = Math.round(performance.now() - t0);
       startBrowser();
     }).then((restored) => {
-      logger.info({ contextId, version: usable.profile!.version, ...restored, earlyMs, restoreMs: Math.round(performance.now() - t0) }, 'context profile restored');
+      logger.info({ contextId, version: usable.profile!.version, ...restored, openMs, earlyMs, restoreMs: Math.round(performance.now() - t0) }, 'context profile restored');
     });
     // Handled here as well: the launch awaits it, unless it failed before the browser started.
     finished.catch(() => undefined);
