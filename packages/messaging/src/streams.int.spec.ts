@@ -1,8 +1,9 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { EVENTS_STREAM } from '@hangar/contracts';
+import { EVENTS_STREAM, TELEMETRY_STREAM } from '@hangar/contracts';
 import { startTestNats, startTestNatsCluster, type TestNats, type TestNatsCluster } from '@hangar/testing';
 import { connectNats, type NatsConnection } from './connection.js';
 import { ensureEventStream } from './streams.js';
+import { ensureTelemetryStream } from './telemetry.js';
 
 const replicasOf = async (nc: NatsConnection) => (await (await jetstreamManager(nc)).streams.info(EVENTS_STREAM)).config.num_replicas;
 
@@ -33,6 +34,20 @@ describe('ensureEventStream on a three-server JetStream cluster', () => {
     const info = await ensureEventStream(nc, { maxAgeMs: 3_600_000, replicas: 1 });
     expect(info.config).toMatchObject({ num_replicas: 3, max_age: 3_600_000 * 1_000_000 });
     await ensureEventStream(nc, { replicas: 3 });
+  });
+
+  // The cluster e2e caught a node's start failing: the projector had just created the telemetry
+  // stream with three replicas, and the node's info request went unanswered during the election.
+  it('lets every service ensure the telemetry stream at once, each returning once it has a leader', async () => {
+    const conns = await Promise.all([1, 2, 3, 4].map((i) => connectNats(cluster.url, `telemetry-start-${i}`)));
+    try {
+      await Promise.all(conns.map((c) => ensureTelemetryStream(c, { replicas: 3 })));
+      const info = await (await jetstreamManager(nc)).streams.info(TELEMETRY_STREAM);
+      expect(info.config.num_replicas).toBe(3);
+      expect(info.cluster?.leader).toBeTruthy();
+    } finally {
+      await Promise.all(conns.map((c) => c.close()));
+    }
   });
 
   it('lets a service start while one server of three is down: nothing to change, nothing asked of the cluster', async () => {

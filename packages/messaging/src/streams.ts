@@ -48,7 +48,7 @@ export async function ensureEventStream(nc: NatsConnection, options: EventStream
   if (replicas > 1 && !nc.info?.cluster) throw replicaError(replicas, 'the server is not part of a cluster');
   let existing: StreamInfo;
   try {
-    existing = await jsm.streams.info(EVENTS_STREAM);
+    existing = await streamInfo(jsm, EVENTS_STREAM);
   } catch (err) {
     if (!isNotFound(err)) throw err;
     const created = await withReplicaHint(replicas, jsm.streams.add({ ...wanted, num_replicas: replicas }));
@@ -66,14 +66,31 @@ export async function ensureEventStream(nc: NatsConnection, options: EventStream
  * 5 s in streams.int.spec.ts). Returning only once the leader is there hands every caller a
  * stream that takes requests.
  */
-async function withLeader(jsm: JetStreamManager, info: StreamInfo, timeoutMs = 10_000): Promise<StreamInfo> {
+export async function withLeader(jsm: JetStreamManager, info: StreamInfo, timeoutMs = 10_000): Promise<StreamInfo> {
   const deadline = Date.now() + timeoutMs;
+  const name = info.config.name;
   while (!info.cluster?.leader) {
-    if (Date.now() > deadline) throw new Error(`the event stream has no leader ${timeoutMs} ms after its replicas were raised; is every server of the cluster up?`);
+    if (Date.now() > deadline) throw new Error(`the stream ${name} has no leader ${timeoutMs} ms after its replicas were raised; is every server of the cluster up?`);
     await new Promise((r) => setTimeout(r, 100));
-    info = await jsm.streams.info(EVENTS_STREAM);
+    info = await streamInfo(jsm, name, deadline);
   }
   return info;
+}
+
+/**
+ * A stream's info. While the stream's Raft group elects its leader (another service has just
+ * created or raised it: every service ensures the streams it uses as it starts), the request
+ * goes unanswered and times out; it is asked again until `deadline`. "Not found" and any other
+ * error are the caller's.
+ */
+export async function streamInfo(jsm: JetStreamManager, name: string, deadline = Date.now() + 10_000): Promise<StreamInfo> {
+  for (;;) {
+    try {
+      return await jsm.streams.info(name);
+    } catch (err) {
+      if (!(err instanceof Error && err.name === 'TimeoutError') || Date.now() > deadline) throw err;
+    }
+  }
 }
 
 function differs(current: StreamConfig, wanted: ReturnType<typeof wantedConfig> & { num_replicas: number }): boolean {

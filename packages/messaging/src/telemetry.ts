@@ -1,5 +1,6 @@
-import { DeliverPolicy, DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { DeliverPolicy, DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type StreamInfo } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { streamInfo, withLeader } from './streams.js';
 import {
   TELEMETRY_MAX_MESSAGE_BYTES,
   TELEMETRY_STREAM,
@@ -38,15 +39,21 @@ export async function ensureTelemetryStream(nc: NatsConnection, options: Telemet
     max_msg_size: TELEMETRY_MAX_MESSAGE_BYTES,
     duplicate_window: 60_000 * NANOS_PER_MS,
   };
+  let existing: StreamInfo;
   try {
-    const existing = await jsm.streams.info(TELEMETRY_STREAM);
-    const replicas = Math.max(existing.config.num_replicas, options.replicas ?? 1);
-    const differs = (Object.keys(wanted) as (keyof typeof wanted)[]).some((k) => JSON.stringify(existing.config[k]) !== JSON.stringify(wanted[k]));
-    if (differs || replicas !== existing.config.num_replicas) await jsm.streams.update(TELEMETRY_STREAM, { ...wanted, num_replicas: replicas });
+    existing = await streamInfo(jsm, TELEMETRY_STREAM);
   } catch (err) {
     if (!(err instanceof Error && /not found/i.test(err.message))) throw err;
-    await jsm.streams.add({ ...wanted, num_replicas: options.replicas ?? 1 });
+    const replicas = options.replicas ?? 1;
+    const created = await jsm.streams.add({ ...wanted, num_replicas: replicas });
+    if (replicas > 1) await withLeader(jsm, created);
+    return;
   }
+  const replicas = Math.max(existing.config.num_replicas, options.replicas ?? 1);
+  const differs = (Object.keys(wanted) as (keyof typeof wanted)[]).some((k) => JSON.stringify(existing.config[k]) !== JSON.stringify(wanted[k]));
+  if (!differs && replicas === existing.config.num_replicas) return;
+  const updated = await jsm.streams.update(TELEMETRY_STREAM, { ...wanted, num_replicas: replicas });
+  if (replicas > existing.config.num_replicas) await withLeader(jsm, updated);
 }
 
 export interface StoredTelemetry {
