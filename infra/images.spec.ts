@@ -1,4 +1,5 @@
 // The four images: on the Node version the README promises for them, with an init as PID 1.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const apps = ['gateway', 'scheduler', 'projector', 'browser-node'];
@@ -22,6 +23,19 @@ describe('images', () => {
       expect([app, /apt-get install[^\n]*\bdumb-init\b/.test(runtime)]).toEqual([app, true]);
       expect([app, /^ENTRYPOINT \["dumb-init", "--"\]$/m.test(runtime)]).toEqual([app, true]);
     }
+  });
+
+  it("run node with the switches npm start gives the services, and this Node takes them", () => {
+    const source = readFileSync('packages/stack/src/services.ts', 'utf8');
+    const flags = JSON.parse(/SERVICE_NODE_FLAGS = (\[[^\]]*\])/.exec(source)![1]!.replace(/'/g, '"')) as string[];
+    expect(flags).toContain('--no-memory-reducer');
+    for (const app of apps) {
+      const cmd = /^CMD (\[.*\])$/m.exec(dockerfile(app))?.[1];
+      expect([app, JSON.parse(cmd ?? '[]')]).toEqual([app, ['node', ...flags, `apps/${app}/dist/main.js`]]);
+    }
+    // An unknown V8 switch makes node refuse to start ("bad option"): a Node upgrade that drops one shows here.
+    const run = spawnSync(process.execPath, [...flags, '-e', 'process.exit(0)'], { encoding: 'utf8' });
+    expect([run.status, run.stderr]).toEqual([0, '']);
   });
 
   it('keep development working on the oldest Node the README supports', () => {

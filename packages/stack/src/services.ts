@@ -13,6 +13,17 @@ export const SERVICE_ENTRYPOINTS = {
 } as const;
 export type ServiceName = keyof typeof SERVICE_ENTRYPOINTS;
 
+/**
+ * Node's switches for every service, here and in each image's CMD (infra/images.spec.ts checks
+ * they agree). `--no-memory-reducer`: after a quiet spell V8's memory reducer shrinks the heap to
+ * what is live (~30 MB here), and the next large body streamed through the process (a downloads
+ * zip, a context profile, a recording) then runs a full mark-compact every few MB until the heap
+ * has grown back: measured, a 100 MB zip through node and gateway took 430–660 ms after a 30 s
+ * idle-ish spell against 200–260 ms with the reducer off. The cost: a service keeps the heap it
+ * grew to (tens of MB) instead of handing it back while idle.
+ */
+export const SERVICE_NODE_FLAGS = ['--enable-source-maps', '--no-memory-reducer'] as const;
+
 export interface RunningService {
   name: string;
   process: ChildProcess;
@@ -39,7 +50,7 @@ export type LogSink = (line: string) => void;
 export function startService(service: ServiceName, label: string, env: Record<string, string>, log: LogSink): RunningService {
   // Node refuses --cpu-prof in NODE_OPTIONS; HANGAR_CPU_PROF_DIR passes it to every service.
   const profile = process.env.HANGAR_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HANGAR_CPU_PROF_DIR}`] : [];
-  const child = spawn(process.execPath, ['--enable-source-maps', ...profile, SERVICE_ENTRYPOINTS[service]], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...profile, SERVICE_ENTRYPOINTS[service]], {
     env: { ...process.env, ...env },
     // Each service in a session of its own, as each Chromium is: Linux's autogroup scheduler
     // shares the CPUs between sessions first, so in one session the whole control plane would
