@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commandLine, findChromium } from '@hangar/chromium';
 import { freePort, startStack, type Stack } from '@hangar/stack';
-import { baselinePids } from './baseline.browser.js';
+import { baselineMode, baselinePids, configureBaseline } from './baseline.browser.js';
 import { loadBenchConfig } from './bench.config.js';
 import { benchCdpRoundTrip } from './cdp-roundtrip.bench.js';
 import { runChurn } from './churn.bench.js';
@@ -41,6 +41,7 @@ const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hangar-bench-'));
 // Traversable (mkdtemp makes 0700): the runtime dir inside it holds what runs as other users
 // (Postgres, the browsers), and the leftover check below finds them by this path.
 chmodSync(dataDir, 0o711);
+configureBaseline({ profilesRoot: dataDir });
 const logs: string[] = [];
 const site = await startLocalSite();
 const opsPort = await freePort();
@@ -144,7 +145,7 @@ async function measure(s: Stack): Promise<Measurements> {
   await quiet('contexts');
   foreign.phase('(8) contexts');
   const context = await benchContext(client, s.store, { chromePath: chromePath!, siteUrl: site.url, n: config.BENCH_CONTEXT_N, profileMb: config.BENCH_CONTEXT_PROFILE_MB, settle });
-  return { create, lifecycle, cdp, churn, memory, lag: { histogram, eventTableMs: summarize(lagSamples) }, gets, dataPlane, context };
+  return { create, lifecycle, cdp, churn, memory, lag: { histogram, eventTableMs: summarize(lagSamples) }, gets, dataPlane, context, baselineMode: baselineMode() };
 }
 
 let measurements: Measurements | undefined;

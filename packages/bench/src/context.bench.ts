@@ -1,7 +1,7 @@
 import puppeteer from 'puppeteer-core';
 import { subjects } from '@hangar/contracts';
 import type { EventStore } from '@hangar/messaging';
-import { launchBaseline } from './baseline.browser.js';
+import { baselineMode, launchBaseline, type BaselineMode } from './baseline.browser.js';
 import type { HangarClient } from './hangar.client.js';
 import { since, summarize, type Summary } from './stats.js';
 
@@ -10,8 +10,11 @@ export interface ContextBenchResult {
   profile: { storedBytes: number; files: number; saveMs: number };
   /** create → connect → first page → goto, with the context (a fresh launch: no warm pool). */
   withContext: Summary;
-  /** puppeteer.launch → first page → goto of the same Chromium with the node's flags. */
+  /** puppeteer.launch → first page → goto of the same Chromium with the node's flags, run as the baselines are (baseline.browser.ts). */
   coldLaunch: Summary;
+  coldLaunchMode: BaselineMode;
+  /** The same launch as root with --no-sandbox (what the bench's baselines were before they ran sandboxed), for comparison; absent when that is the mode. */
+  coldUnsandboxed?: Summary;
 }
 
 /**
@@ -37,14 +40,24 @@ export async function benchContext(client: HangarClient, store: EventStore, opts
 
   const withContext: number[] = [];
   const coldLaunch: number[] = [];
+  const unsandboxed: number[] = [];
   for (let i = 0; i < opts.n; i++) {
     await opts.settle();
     withContext.push(await contextFirstPage(client, contextId, opts.siteUrl));
     await opts.settle();
-    coldLaunch.push(await coldFirstPage(opts.chromePath, opts.siteUrl));
+    coldLaunch.push(await coldFirstPage(opts.chromePath, opts.siteUrl, baselineMode()));
+    if (baselineMode() === 'unsandboxed') continue;
+    await opts.settle();
+    unsandboxed.push(await coldFirstPage(opts.chromePath, opts.siteUrl, 'unsandboxed'));
   }
   await client.deleteContext(contextId);
-  return { profile: { storedBytes: last.data.bytes, files: last.data.files, saveMs }, withContext: summarize(withContext), coldLaunch: summarize(coldLaunch) };
+  return {
+    profile: { storedBytes: last.data.bytes, files: last.data.files, saveMs },
+    withContext: summarize(withContext),
+    coldLaunch: summarize(coldLaunch),
+    coldLaunchMode: baselineMode(),
+    ...(unsandboxed.length ? { coldUnsandboxed: summarize(unsandboxed) } : {}),
+  };
 }
 
 /** Page code (a string: the bench is compiled without the DOM's types) writing `mb` MiB of random bytes into IndexedDB. */
@@ -81,9 +94,9 @@ async function contextFirstPage(client: HangarClient, contextId: string, url: st
   }
 }
 
-async function coldFirstPage(chromePath: string, url: string): Promise<number> {
+async function coldFirstPage(chromePath: string, url: string, as: BaselineMode): Promise<number> {
   const t0 = performance.now();
-  const browser = await launchBaseline(chromePath);
+  const browser = await launchBaseline(chromePath, as);
   try {
     const page = (await browser.pages())[0] ?? (await browser.newPage());
     await page.goto(url);

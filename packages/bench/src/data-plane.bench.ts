@@ -1,14 +1,13 @@
-import { createReadStream, readdirSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import puppeteer, { type Browser, type CDPSession } from 'puppeteer-core';
 import { commandLine } from '@hangar/chromium';
 import { subjects } from '@hangar/contracts';
 import type { EventStore } from '@hangar/messaging';
+import { SERVICE_NODE_FLAGS } from '@hangar/stack';
 import { runChurn, type ChurnResult } from './churn.bench.js';
 import type { HangarClient } from './hangar.client.js';
 import { hangarLifecycle } from './lifecycle.bench.js';
+import { readsInChild, type ReadsResult, type ReadsSpec } from './download-reads.js';
 import { sessionPid } from './run-processes.js';
 import { since, summarize, type Summary } from './stats.js';
 
@@ -33,42 +32,6 @@ export interface DataPlaneResult {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Each downloads figure is the median of this many reads, back to back, after the first (the file is in the page cache for all: it was just written). */
 const DOWNLOAD_ROUNDS = 5;
-
-async function medianOf(rounds: number, once: () => Promise<number>): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < rounds; i++) samples.push(await once());
-  return summarize(samples).p50;
-}
-
-/** `bytes` from memory to a node:http client over loopback, in 1 MiB writes: what one HTTP hop costs this machine, with no disk and no zip. */
-async function loopbackFloorMs(bytes: number): Promise<number> {
-  const block = Buffer.alloc(1 << 20, 7);
-  const server = http.createServer((_, res) => {
-    let left = bytes;
-    const write = () => {
-      while (left > 0) {
-        const part = left >= block.length ? block : block.subarray(0, left);
-        left -= part.length;
-        if (!res.write(part)) return void res.once('drain', write);
-      }
-      res.end();
-    };
-    write();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  try {
-    return await medianOf(DOWNLOAD_ROUNDS, async () => {
-      const t0 = performance.now();
-      await new Promise<void>((resolve, reject) => {
-        http.get({ host: '127.0.0.1', port, path: '/' }, (res) => res.on('data', () => undefined).once('end', resolve).once('error', reject)).once('error', reject);
-      });
-      return since(t0);
-    });
-  } finally {
-    server.close();
-  }
-}
 
 async function pageCdp(browser: Browser): Promise<CDPSession> {
   const [page] = await browser.pages();
@@ -161,30 +124,17 @@ async function fetchJson(client: HangarClient, route: string): Promise<{ bytes: 
   return { bytes, json };
 }
 
-/** Reads every file of a folder from disk, as fast as a stream goes: the floor a zip of them is held to. */
-async function readFolderMs(folder: string): Promise<number> {
-  const t0 = performance.now();
-  for (const name of readdirSync(folder)) {
-    await new Promise<void>((resolve, reject) => {
-      const s = createReadStream(path.join(folder, name), { highWaterMark: 1 << 20 });
-      s.on('data', () => undefined).once('end', () => resolve()).once('error', reject);
-    });
-  }
-  return since(t0);
-}
-
+/**
+ * A session downloads a file; its zip is read while it runs (node → gateway → client) and after
+ * its end (from the store), against reading the file from disk. The reads run in a client
+ * process of their own, each after a quiet wait (download-reads.ts).
+ */
 export async function downloadsZip(client: HangarClient, store: EventStore, siteUrl: string, bytes: number) {
   const session = await client.create({ keepAlive: true });
   const browser = await puppeteer.connect({ browserWSEndpoint: session.connectUrl });
-  const route = `/v1/sessions/${session.id}/downloads`;
-  const get = async () => {
-    const answer = await client.download(route);
-    if (answer.status !== 200) throw new Error(`GET downloads answered ${answer.status}`);
-    return answer;
-  };
-  let diskMs: number;
-  let zipRunningMs: number;
-  let zipRunningFirstMs: number;
+  const url = client.url(`/v1/sessions/${session.id}/downloads`);
+  const reads = (spec: Omit<ReadsSpec, 'rounds' | 'apiKey'>) => readsInChild({ rounds: DOWNLOAD_ROUNDS, apiKey: client.apiKey, ...spec }, SERVICE_NODE_FLAGS);
+  let running: ReadsResult;
   try {
     const cdp = await browser.target().createCDPSession();
     const done = new Promise<void>((resolve, reject) => {
@@ -199,23 +149,23 @@ export async function downloadsZip(client: HangarClient, store: EventStore, site
     await done;
     const profile = /--user-data-dir=(\S+)/.exec(commandLine(await sessionPid(store, session.id)) ?? '')?.[1];
     if (!profile) throw new Error('could not find the session profile from its command line');
-    const folder = path.join(path.dirname(profile), 'downloads');
-    diskMs = await medianOf(DOWNLOAD_ROUNDS, () => readFolderMs(folder));
-    zipRunningFirstMs = (await get()).ms;
-    zipRunningMs = await medianOf(DOWNLOAD_ROUNDS, async () => (await get()).ms);
+    running = await reads({ folder: path.join(path.dirname(profile), 'downloads'), url });
   } finally {
     await browser.disconnect().catch(() => undefined);
     await client.release(session.id);
   }
   await storedArtifact(store, session.id, 'downloads');
-  let zipBytes = 0;
-  const zipEndedFirstMs = (await get()).ms;
-  const zipEndedMs = await medianOf(DOWNLOAD_ROUNDS, async () => {
-    const answer = await get();
-    zipBytes = answer.bytes;
-    return answer.ms;
-  });
-  return { bytes, diskMs, loopbackMs: await loopbackFloorMs(bytes), zipRunningMs, zipEndedMs, zipRunningFirstMs, zipEndedFirstMs, zipBytes };
+  const ended = await reads({ url, loopbackBytes: bytes });
+  return {
+    bytes,
+    diskMs: running.diskMs!,
+    loopbackMs: ended.loopbackMs!,
+    zipRunningMs: running.getMs!,
+    zipEndedMs: ended.getMs!,
+    zipRunningFirstMs: running.getFirstMs!,
+    zipEndedFirstMs: ended.getFirstMs!,
+    zipBytes: ended.getBytes!,
+  };
 }
 
 export interface DataPlaneOptions {
@@ -226,6 +176,7 @@ export interface DataPlaneOptions {
   cdpN: number;
   recordingSeconds: number;
   downloadBytes: number;
+  /** Off the clock before each paced iteration: the warm pool full again and the machine quiet. */
   settle: () => Promise<unknown>;
 }
 
@@ -238,6 +189,7 @@ export async function benchDataPlane(client: HangarClient, store: EventStore, o:
   await o.settle();
   const cdp = await cdpCost(client, o.cdpN);
   const recording = await recordingWeight(client, store, o.siteUrl, o.recordingSeconds);
+  await o.settle();
   const downloads = await downloadsZip(client, store, o.siteUrl, o.downloadBytes);
   return { lifecycle, churn: { defaults, off }, cdp, recording, downloads };
 }

@@ -1,4 +1,3 @@
-import http from 'node:http';
 import type { Stack } from '@hangar/stack';
 
 export interface CreatedSession {
@@ -40,22 +39,13 @@ export class HangarClient {
     if (status !== 200) throw new Error(`REQUEST_RELEASE ${id} answered ${status}: ${JSON.stringify(json).slice(0, 300)}`);
   }
 
-  /**
-   * A GET whose body is streamed and counted, not kept: the bytes and the time to the last one.
-   * Over node:http rather than fetch: this times how fast Hangar serves a large body, and undici's
-   * web streams add about a quarter to a 100 MB read on this kind of machine (see loopbackFloorMs).
-   */
-  download(path: string): Promise<{ status: number; bytes: number; ms: number }> {
-    const t0 = performance.now();
-    return new Promise((resolve, reject) => {
-      const req = http.get(`${this.stack.apiUrl}${path}`, { headers: { 'x-bb-api-key': this.stack.apiKey } }, (res) => {
-        let bytes = 0;
-        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-        res.once('end', () => resolve({ status: res.statusCode ?? 0, bytes, ms: performance.now() - t0 }));
-        res.once('error', reject);
-      });
-      req.once('error', reject);
-    });
+  /** The full URL of a route of this stack's API. */
+  url(path: string): string {
+    return `${this.stack.apiUrl}${path}`;
+  }
+
+  get apiKey(): string {
+    return this.stack.apiKey;
   }
 
   /** A GET answered in JSON: the parsed body and its size on the wire. */

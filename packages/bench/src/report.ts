@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { NodeHeartbeat } from '@hangar/contracts';
 import type { ForeignLoad } from './foreign-load.js';
-import type { Measurements, Row } from './targets.js';
+import { BASELINE_HOW, type Measurements, type Row } from './targets.js';
 
 export interface Machine {
   cpus: number;
@@ -85,6 +85,7 @@ export function summaryText(r: {
     `Hangar bench, ${r.startedAt.toISOString()} (${r.durationS} s)`,
     `${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, ${m.chromium}`,
     `browser-node defaults: maxSessions ${r.node?.maxSessions ?? '?'}, warm browsers ready at start ${r.node?.warmSlots ?? '?'}`,
+    `baseline browsers (rows 2, 4, 5, 8): ${BASELINE_HOW[x.baselineMode]}`,
     '',
     markdownTable(r.rows),
     '',
