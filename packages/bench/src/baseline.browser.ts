@@ -29,8 +29,8 @@ const asRoot = process.getuid?.() === 0;
 /**
  * How the baseline browsers run. `sandboxed`: with Chromium's own sandbox, as an unprivileged user
  * (as root, `nobody` through setpriv): what the node's browsers run with (each as a user of its
- * own, sandbox on) and what any non-root user's puppeteer.launch gets. `unsandboxed`: as root with
- * --no-sandbox, the bench's only way when setpriv is missing or the machine refuses the sandbox
+ * own, sandbox on) and what any non-root user's puppeteer.launch gets. `unsandboxed`: with
+ * --no-sandbox (as the bench's user), the bench's only way when setpriv is missing or the machine refuses the sandbox
  * (no unprivileged user namespaces); the rows then charge Hangar for a sandbox its baseline
  * skips, and the report says so.
  */
@@ -59,7 +59,7 @@ export async function launchBaseline(executablePath: string, as: BaselineMode = 
       return await launch(executablePath, 'sandboxed');
     } catch (err) {
       if (mode !== 'sandboxed') throw err;
-      process.stderr.write(`[bench] a sandboxed baseline browser would not start (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); baselines run as root with --no-sandbox\n`);
+      process.stderr.write(`[bench] a sandboxed baseline browser would not start (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); baselines run with --no-sandbox\n`);
       mode = 'unsandboxed';
     }
   }
@@ -72,7 +72,7 @@ async function launch(executablePath: string, as: BaselineMode): Promise<Browser
   if (dropRoot) chownSync(profile, NOBODY, NOBODY);
   // setpriv execs Chromium in its own place: the pid (and group) puppeteer sees is the browser's.
   const command = dropRoot ? { executablePath: SETPRIV, prefix: [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', executablePath] } : { executablePath, prefix: [] };
-  const sandbox = as === 'unsandboxed' && asRoot ? ['--no-sandbox'] : [];
+  const sandbox = as === 'unsandboxed' ? ['--no-sandbox'] : [];
   const remove = () => rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   try {
     const browser = await puppeteer.launch({

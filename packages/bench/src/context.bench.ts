@@ -13,7 +13,7 @@ export interface ContextBenchResult {
   /** puppeteer.launch → first page → goto of the same Chromium with the node's flags, run as the baselines are (baseline.browser.ts). */
   coldLaunch: Summary;
   coldLaunchMode: BaselineMode;
-  /** The same launch as root with --no-sandbox (what the bench's baselines were before they ran sandboxed), for comparison; absent when that is the mode. */
+  /** The same launch with --no-sandbox (what the bench's baselines were before they ran sandboxed), for comparison; absent when that is the mode. */
   coldUnsandboxed?: Summary;
 }
 

@@ -39,7 +39,7 @@ export interface Measurements {
 /** How a row's baseline browser ran, in its metric's words. */
 export const BASELINE_HOW: Record<BaselineMode, string> = {
   sandboxed: "Chromium's sandbox on, as an unprivileged user, as the node's browsers run",
-  unsandboxed: 'as root with --no-sandbox: this machine could not run the sandboxed baseline, so Hangar is charged for a sandbox the baseline skips',
+  unsandboxed: 'with --no-sandbox: this machine could not run the sandboxed baseline, so Hangar is charged for a sandbox the baseline skips',
 };
 
 const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
@@ -155,7 +155,7 @@ export function evaluateTargets(m: Measurements): Row[] {
     const r8u = ratio(c.withContext.p50, c.coldUnsandboxed.p50);
     rows.push({
       id: '8',
-      metric: `the same cold launch as root with --no-sandbox (no sandbox to start: what a root user's puppeteer.launch may do, and Hangar never does), alternating with the two above`,
+      metric: `the same cold launch with --no-sandbox (no sandbox to start: what a root user's puppeteer.launch must do, and Hangar never does), alternating with the two above`,
       hangar: pair(c.withContext),
       baseline: pair(c.coldUnsandboxed),
       ratio: r8u && round(r8u),
