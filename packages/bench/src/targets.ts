@@ -218,15 +218,29 @@ function dataPlaneRows(d: DataPlaneResult): Row[] {
     pass: null,
   });
   const dl = d.downloads;
-  const r7e = ratio(Math.max(dl.zipRunningMs, dl.zipEndedMs), dl.diskMs);
+  const mb = (dl.bytes / 1e6).toFixed(0);
+  const warm = ratio(Math.max(dl.zipRunningMs, dl.zipEndedMs), dl.diskMs);
+  if (dl.cold) {
+    const cold = ratio(Math.max(dl.cold.zipRunningMs, dl.cold.zipEndedMs), dl.cold.diskMs);
+    rows.push({
+      id: '7',
+      metric: `GET downloads of a ${mb} MB file from the disk (page cache dropped before each read): zip streamed while running / after the end (${(dl.zipBytes / 1e6).toFixed(0)} MB; medians of 5); baseline reading the file from disk`,
+      hangar: `${ms(dl.cold.zipRunningMs)} / ${ms(dl.cold.zipEndedMs)} ms`,
+      baseline: `${ms(dl.cold.diskMs)} ms`,
+      ratio: cold && round(cold),
+      target: '≤ 2× baseline',
+      pass: cold !== null && cold <= 2,
+    });
+  }
   rows.push({
     id: '7',
-    metric: `GET downloads of a ${(dl.bytes / 1e6).toFixed(0)} MB file: zip streamed while running / after the end (${(dl.zipBytes / 1e6).toFixed(0)} MB; medians of 5 after a first read, which took ${ms(dl.zipRunningFirstMs)} / ${ms(dl.zipEndedFirstMs)} ms); baseline reading the file from disk`,
+    metric: `GET downloads of a ${mb} MB file from the page cache (just written): zip streamed while running / after the end (medians of 5 after a first read, which took ${ms(dl.zipRunningFirstMs)} / ${ms(dl.zipEndedFirstMs)} ms); baseline reading the file from the page cache`,
     hangar: `${ms(dl.zipRunningMs)} / ${ms(dl.zipEndedMs)} ms`,
     baseline: `${ms(dl.diskMs)} ms`,
-    ratio: r7e && round(r7e),
-    target: '≤ 2× baseline',
-    pass: r7e !== null && r7e <= 2,
+    ratio: warm && round(warm),
+    // The goal's baseline is the disk; where the cache cannot be dropped (not root), this row stands for it.
+    target: dl.cold ? '— (context: the page-cache floor)' : '≤ 2× baseline (the page cache could not be dropped: not root)',
+    pass: dl.cold ? null : warm !== null && warm <= 2,
   });
   rows.push({
     id: '7',
