@@ -7,7 +7,7 @@ import { findChromedriver, findChromium } from '@hangar/chromium';
 import { artifactStoreEnv, pickArtifactStoreEnv } from '@hangar/artifacts';
 import { boolFromEnv, commonEnv, intFromEnv, internalSecretEnv, parseEnv } from '@hangar/runtime';
 import { defaultMaxSessions, defaultWarmPoolSize, hostResources } from './node/host-capacity.js';
-import { DEFAULT_EXTENSION_LIMITS, DEFAULT_PROFILE_RULES } from '@hangar/domain';
+import { DEFAULT_EXTENSION_LIMITS, DEFAULT_PROFILE_RULES, proxyPoolEnv } from '@hangar/domain';
 import { parseContextKey } from './contexts/profile-cipher.js';
 
 // A host name like `ip-10-0-0-7.ec2.internal` is not a valid subject token: the dots would
@@ -108,6 +108,8 @@ const schema = z
     /** A saved profile's caps: past either no save is made (the context keeps its last one). */
     HANGAR_CONTEXT_MAX_BYTES: intFromEnv(1024, 2 ** 40).default(DEFAULT_PROFILE_RULES.maxBytes),
     HANGAR_CONTEXT_MAX_FILES: intFromEnv(1, 10_000_000).default(DEFAULT_PROFILE_RULES.maxFiles),
+    /** The operator's upstreams for `proxies: true` / `type: "browserbase"` (the gateway validates against the same: set it alike). */
+    ...proxyPoolEnv,
     PATH: z.string().default(''),
   })
   .transform((env, ctx) => {
@@ -167,6 +169,7 @@ const schema = z
       uploadMaxBytes: env.HANGAR_UPLOAD_MAX_BYTES,
       extensionLimits: { maxUnpackedBytes: env.HANGAR_EXTENSION_MAX_UNPACKED_BYTES, maxEntries: env.HANGAR_EXTENSION_MAX_ENTRIES },
       contextKey: env.HANGAR_CONTEXT_KEY,
+      proxyPool: env.HANGAR_PROXY_POOL,
       profileRules: { keepHttpCache: env.HANGAR_CONTEXT_KEEP_HTTP_CACHE, maxBytes: env.HANGAR_CONTEXT_MAX_BYTES, maxFiles: env.HANGAR_CONTEXT_MAX_FILES },
     };
   });

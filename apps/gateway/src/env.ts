@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { artifactStoreEnv } from '@hangar/artifacts';
-import { DEFAULT_EXTENSION_LIMITS } from '@hangar/domain';
+import { DEFAULT_EXTENSION_LIMITS, proxyPoolEnv } from '@hangar/domain';
 import { commonEnv, databaseEnv, intFromEnv, internalSecretEnv, parseEnv } from '@hangar/runtime';
 
 /** The gateway's whole configuration; `process.env` is read here and nowhere else. */
@@ -9,6 +9,8 @@ export const gatewayEnvSchema = z.object({
   ...databaseEnv,
   /** Where session artifacts are read from (the nodes and the archiver write them): @hangar/artifacts. */
   ...artifactStoreEnv,
+  /** The operator's upstreams for `proxies: true` / `type: "browserbase"` (network/ in packages/domain); without it those are a 400. */
+  ...proxyPoolEnv,
   HANGAR_PORT: intFromEnv(0, 65535).default(3000),
   HANGAR_HOST: z.string().min(1).default('127.0.0.1'),
   /**

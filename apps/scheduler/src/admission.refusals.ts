@@ -60,5 +60,6 @@ export function sessionRequest(cmd: CreateSessionCommand, limits: ProjectLimits,
     userMetadata: cmd.userMetadata,
     browserSettings: cmd.browserSettings,
     proxies: cmd.proxies,
+    ...(cmd.proxySettings ? { proxySettings: cmd.proxySettings } : {}),
   };
 }

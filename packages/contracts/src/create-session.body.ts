@@ -3,12 +3,12 @@ import {
   BROWSER_SETTING_DEFAULTS,
   DEFAULT_REGION,
   browserSettingsSchema,
-  proxySettingSchema,
   regionSchema,
   timeoutSecondsSchema,
   userMetadataSchema,
   type SessionSettings,
 } from './session-settings.js';
+import { proxyExtrasSchema, proxySettingSchema } from './proxy-settings.js';
 
 /**
  * `POST /v1/sessions` as Browserbase's SDKs send it: the one definition the gateway validates
@@ -24,6 +24,7 @@ export const createSessionBodySchema = z.object(
     region: regionSchema.optional().meta({ default: DEFAULT_REGION }),
     userMetadata: userMetadataSchema.optional(),
     proxies: proxySettingSchema.optional(),
+    proxySettings: proxyExtrasSchema.optional().meta({ description: 'Accepted (SDK 2.14+); Hangar has no certificate store: with ignoreCertificateErrors (the default) an intercepting upstream works without it' }),
     browserSettings: browserSettingsSchema.optional(),
   },
   { error: 'must be a JSON object' },
@@ -39,6 +40,7 @@ export function sessionSettingsFromBody(body: CreateSessionBody): SessionSetting
     region: body.region ?? DEFAULT_REGION,
     ...(body.userMetadata ? { userMetadata: body.userMetadata } : {}),
     ...(body.proxies !== undefined ? { proxies: body.proxies } : {}),
+    ...(body.proxySettings !== undefined ? { proxySettings: body.proxySettings } : {}),
     browserSettings: { ...BROWSER_SETTING_DEFAULTS, ...body.browserSettings, ...(extensionId ? { extensionId } : {}) },
   };
 }

@@ -1,6 +1,7 @@
 export * from './envelope.js';
 export * from './subjects.js';
 export * from './session-settings.js';
+export * from './proxy-settings.js';
 export * from './create-session.body.js';
 export * from './session-snapshot.js';
 export * from './events/index.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { proxyExtrasSchema, proxySettingSchema } from './proxy-settings.js';
 
 export const REGIONS = ['us-west-2', 'us-east-1', 'eu-central-1', 'ap-southeast-1'] as const;
 export const DEFAULT_REGION = 'us-west-2' satisfies (typeof REGIONS)[number];
@@ -102,28 +103,6 @@ export const browserSettingsSchema = z.object({
 });
 export type BrowserSettings = z.infer<typeof browserSettingsSchema>;
 
-const domainPattern = z.string().min(1).optional();
-export const proxyConfigSchema = z.discriminatedUnion(
-  'type',
-  [
-    z.object({
-      type: z.literal('browserbase'),
-      domainPattern,
-      geolocation: z
-        .object({
-          country: z.string().length(2, { error: 'must be a two-letter ISO 3166-1 country code' }),
-          state: z.string().length(2, { error: 'must be a two-letter US state code' }).optional(),
-          city: z.string().min(1).optional(),
-        })
-        .optional(),
-    }),
-    z.object({ type: z.literal('external'), server: z.string().min(1), username: z.string().optional(), password: z.string().optional(), domainPattern }),
-    z.object({ type: z.literal('none'), domainPattern }),
-  ],
-  { error: 'must be one of browserbase, external, none' },
-);
-export const proxySettingSchema = z.union([z.boolean(), z.array(proxyConfigSchema)], { error: 'must be true, false or an array of proxy configurations' });
-export type ProxySetting = z.infer<typeof proxySettingSchema>;
 
 /**
  * The session as asked for, once defaults are filled in: what the create command carries and
@@ -136,6 +115,7 @@ export const sessionSettingsSchema = z.object({
   region: regionSchema,
   userMetadata: userMetadataSchema.optional(),
   proxies: proxySettingSchema.optional(),
+  proxySettings: proxyExtrasSchema.optional(),
   browserSettings: browserSettingsSchema,
 });
 export type SessionSettings = z.infer<typeof sessionSettingsSchema>;

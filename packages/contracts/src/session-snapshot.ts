@@ -22,6 +22,8 @@ export const sessionSnapshotSchema = z.object({
   nodeId: z.string().optional(),
   endpoint: z.string().optional(),
   endReason: endReasonSchema.optional(),
+  /** Bytes through the session's upstream proxies, counted at its end (absent before: 0). */
+  proxyBytes: z.number().int().nonnegative().optional(),
   clients: z.number().int().nonnegative(),
   version: z.number().int().nonnegative(),
 });

@@ -17,3 +17,5 @@ export * from './context/context.rules.js';
 export * from './context/context.state.js';
 export * from './context/context.aggregate.js';
 export * from './context/profile.rules.js';
+export * from './network/proxy-routes.js';
+export * from './network/proxy-pool.js';

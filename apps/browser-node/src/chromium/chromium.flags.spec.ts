@@ -4,7 +4,7 @@ describe('chromiumArgs', () => {
   const profileDir = '/data/profiles/s1';
 
   it('defaults to a headless 1024x768 window that ignores certificate errors, about:blank last', () => {
-    const args = chromiumArgs({ profileDir, browserSettings: {}, headless: true, sandbox: true });
+    const args = chromiumArgs({ profileDir, browserSettings: {}, headless: true, sandbox: true, proxyPort: 9 });
     expect(args).toEqual(
       expect.arrayContaining([
         '--headless=new',
@@ -20,21 +20,21 @@ describe('chromiumArgs', () => {
   });
 
   it('turns Chromium\'s sandbox off only when told the host cannot give it', () => {
-    expect(chromiumArgs({ profileDir, browserSettings: {}, headless: true, sandbox: false })).toContain('--no-sandbox');
+    expect(chromiumArgs({ profileDir, browserSettings: {}, headless: true, sandbox: false, proxyPort: 9 })).toContain('--no-sandbox');
   });
 
   it('follows the session settings', () => {
-    const args = chromiumArgs({ profileDir, browserSettings: { viewport: { width: 1920, height: 1080 }, ignoreCertificateErrors: false }, headless: false, sandbox: true });
+    const args = chromiumArgs({ profileDir, browserSettings: { viewport: { width: 1920, height: 1080 }, ignoreCertificateErrors: false }, headless: false, sandbox: true, proxyPort: 9 });
     expect(args).toContain('--window-size=1920,1080');
     expect(args).not.toContain('--ignore-certificate-errors');
     expect(args).not.toContain('--headless=new');
   });
 
   it('loads the session\'s unpacked extension, and only it, before the initial URL', () => {
-    const args = chromiumArgs({ profileDir, browserSettings: { extensionId: 'e' }, headless: true, sandbox: true, extensionDir: '/s/extension/top/' });
+    const args = chromiumArgs({ profileDir, browserSettings: { extensionId: 'e' }, headless: true, sandbox: true, extensionDir: '/s/extension/top/', proxyPort: 9 });
     expect(args).toEqual(expect.arrayContaining(['--load-extension=/s/extension/top/', '--disable-extensions-except=/s/extension/top/']));
     expect(args.at(-1)).toBe('about:blank');
-    expect(chromiumArgs({ profileDir, browserSettings: {}, headless: true, sandbox: true }).some((a) => a.startsWith('--load-extension'))).toBe(false);
+    expect(chromiumArgs({ profileDir, browserSettings: {}, headless: true, sandbox: true, proxyPort: 9 }).some((a) => a.startsWith('--load-extension'))).toBe(false);
   });
 });
 

@@ -13,6 +13,8 @@ export interface FlagOptions {
   sandbox: boolean;
   /** The session's unpacked extension (extensions/unpack-extension.ts): loaded, and the only one. */
   extensionDir?: string;
+  /** The browser's front proxy on loopback (egress/session-proxy.ts): all of its traffic goes there. */
+  proxyPort: number;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface FlagOptions {
  * there because a session's network and CPU belong to the client: component updates, sync and
  * field trials would otherwise compete with it and phone home from an operator's machine.
  */
-export function chromiumArgs({ profileDir, browserSettings, headless, sandbox, extensionDir }: FlagOptions): string[] {
+export function chromiumArgs({ profileDir, browserSettings, headless, sandbox, extensionDir, proxyPort }: FlagOptions): string[] {
   const viewport = browserSettings.viewport ?? DEFAULT_VIEWPORT;
   return [
     ...(headless ? ['--headless=new'] : []),
@@ -34,6 +36,12 @@ export function chromiumArgs({ profileDir, browserSettings, headless, sandbox, e
     '--remote-debugging-port=0',
     `--user-data-dir=${profileDir}`,
     `--window-size=${viewport.width},${viewport.height}`,
+    // Every request through the node's proxy for this browser, loopback and link-local included
+    // (`<-loopback>` drops Chromium's implicit bypass of them), and WebRTC kept off UDP, which no
+    // HTTP proxy carries: nothing the page does leaves the browser another way.
+    `--proxy-server=http://127.0.0.1:${proxyPort}`,
+    '--proxy-bypass-list=<-loopback>',
+    '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
     ...(browserSettings.ignoreCertificateErrors === false ? [] : ['--ignore-certificate-errors']),
     // Chromium (not branded Chrome 137+) honours both in headless new (data-plane-notes.md §4).
     // The node runs /usr/lib/chromium/chromium, not Debian's wrapper, which would add its own.
@@ -54,8 +62,8 @@ export function chromiumArgs({ profileDir, browserSettings, headless, sandbox, e
 export function needsOwnLaunch(browserSettings: BrowserSettings, headless: boolean): string | undefined {
   if (browserSettings.extensionId !== undefined) return 'extension';
   if (browserSettings.context !== undefined) return 'context';
-  const own = chromiumArgs({ profileDir: '', browserSettings, headless, sandbox: true });
-  const pool = chromiumArgs({ profileDir: '', browserSettings: {}, headless, sandbox: true });
+  const own = chromiumArgs({ profileDir: '', browserSettings, headless, sandbox: true, proxyPort: 0 });
+  const pool = chromiumArgs({ profileDir: '', browserSettings: {}, headless, sandbox: true, proxyPort: 0 });
   const added = own.find((arg) => !pool.includes(arg));
   if (added) return `flag ${added}`;
   const dropped = pool.find((arg) => !own.includes(arg));

@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserSettings } from '@hangar/contracts';
 import type { Logger } from '@hangar/runtime';
+import { SessionProxy } from '../egress/session-proxy.js';
 import type { BrowserIsolation, BrowserPlace } from '../isolation/browser-isolation.service.js';
 import { chromiumArgs } from './chromium.flags.js';
 import { ChromiumProcess, type ExitTimeouts } from './chromium.process.js';
@@ -81,19 +82,22 @@ export async function launchChromium(options: LaunchOptions): Promise<ChromiumPr
   const { folders } = place;
   let extensionDir: string | undefined;
   let profileFinished: Promise<void> | undefined;
+  let egress: SessionProxy | undefined;
   // Nothing may still write into the folders once they are released.
   const release = async () => {
+    await egress?.close();
     await profileFinished?.catch(() => undefined);
     await place.release();
   };
   try {
+    egress = await SessionProxy.start(logger);
     profileFinished = (await options.prepareProfile?.(place))?.finished;
     extensionDir = options.prepareExtension ? await options.prepareExtension(place) : undefined;
   } catch (err) {
     await release().catch(() => undefined);
     throw new LaunchFailed(err instanceof Error ? err.message : String(err));
   }
-  const args = chromiumArgs({ profileDir: folders.profile, browserSettings: options.browserSettings, headless: options.headless, sandbox: isolation.plan.sandbox, extensionDir });
+  const args = chromiumArgs({ profileDir: folders.profile, browserSettings: options.browserSettings, headless: options.headless, sandbox: isolation.plan.sandbox, extensionDir, proxyPort: egress.port });
   const [browserCommand, browserArgs]: [string, string[]] = idleScheduling
     ? [idleScheduling.chrtPath, ['--idle', '0', options.chromePath, ...args]]
     : [options.chromePath, args];
@@ -151,6 +155,7 @@ export async function launchChromium(options: LaunchOptions): Promise<ChromiumPr
       port: Number(endpoint.port),
       browserPath: endpoint.pathname,
       place,
+      egress,
       exited,
       stderrTail: () => stderrTail,
       logger,

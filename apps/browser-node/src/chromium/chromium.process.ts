@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import type { Logger } from '@hangar/runtime';
+import type { SessionProxy } from '../egress/session-proxy.js';
 import type { BrowserFolders } from '../isolation/browser-folders.js';
 import type { BrowserPlace } from '../isolation/browser-isolation.service.js';
 import type { BrowserUser } from '../isolation/browser-users.js';
@@ -23,6 +24,7 @@ interface ChromiumProcessInit {
   port: number;
   browserPath: string;
   place: BrowserPlace;
+  egress: SessionProxy;
   exited: Promise<ExitInfo>;
   stderrTail: () => string;
   logger: Logger;
@@ -45,6 +47,8 @@ export class ChromiumProcess {
   readonly folders: BrowserFolders;
   /** The OS user it runs as; undefined where the node cannot switch users (not root). */
   readonly user: BrowserUser | undefined;
+  /** Its front proxy: where all of its traffic goes (egress/). Closed once the browser is gone. */
+  readonly egress: SessionProxy;
   private readonly place: BrowserPlace;
   readonly exited: Promise<ExitInfo>;
   private exitInfo: ExitInfo | undefined;
@@ -63,6 +67,7 @@ export class ChromiumProcess {
     this.place = init.place;
     this.folders = init.place.folders;
     this.user = init.place.user;
+    this.egress = init.egress;
     this.logger = init.logger;
     this.stderrTail = init.stderrTail;
     this.onGoneConfirmed = init.onGoneConfirmed;
@@ -126,6 +131,8 @@ export class ChromiumProcess {
       // kernel); say so loudly rather than pretend, and still free the session.
       this.logger.error({ pid: this.pid }, 'chromium process group still alive after SIGKILL');
     }
+    // Nothing of the browser is left to send through it; what it counted stays readable.
+    await this.egress.close();
     this.logger.debug({ pid: this.pid }, 'chromium torn down');
   }
 

@@ -1,4 +1,4 @@
-import { subjects, type BrowserSettings, type StartSessionCommand } from '@hangar/contracts';
+import { subjects, type BrowserSettings, type ProxySetting, type StartSessionCommand } from '@hangar/contracts';
 import type { EventStore, StoredEvent } from '@hangar/messaging';
 import { foldSession, type SessionState } from '@hangar/domain';
 
@@ -7,6 +7,8 @@ export interface RequestedSession {
   browserSettings: BrowserSettings;
   /** The session's project, as SessionRequested recorded it. */
   projectId: string;
+  /** Its `proxies`, as SessionRequested recorded them (the rules are compiled on the node: egress/). */
+  proxies?: ProxySetting;
   /** The session folded from the events in hand: the Start appends on top of it without a read. */
   known: SessionState;
 }
@@ -22,7 +24,10 @@ export async function requestedSession(command: StartSessionCommand, store: Even
     ? handed
     : await store.read(subjects.sessionEvents(command.sessionId));
   for (const { event } of events) {
-    if (event.type === 'SessionRequested') return { browserSettings: event.data.browserSettings, projectId: event.data.projectId, known: foldSession(events) };
+    if (event.type === 'SessionRequested') {
+      const { browserSettings, projectId, proxies } = event.data;
+      return { browserSettings, projectId, ...(proxies !== undefined ? { proxies } : {}), known: foldSession(events) };
+    }
   }
   return undefined;
 }

@@ -7,7 +7,7 @@ import {
   type StopSessionCommand,
   type StopSessionReply,
 } from '@hangar/contracts';
-import { decideStart, foldSession, SessionRuleViolation, sessionAggregate, SHUTTING_DOWN, toSnapshot, type SessionState } from '@hangar/domain';
+import { compileProxyRules, decideStart, foldSession, SessionRuleViolation, sessionAggregate, SHUTTING_DOWN, toSnapshot, type SessionState } from '@hangar/domain';
 import { ARTIFACT_STORE, type ArtifactStore } from '@hangar/artifacts';
 import { EVENT_STORE, executeCommand, type EventStore } from '@hangar/messaging';
 import { LOGGER, type Logger } from '@hangar/runtime';
@@ -122,6 +122,9 @@ export class SessionCommands {
     }
     if (!requested) return refusal({ code: 'NOT_FOUND', message: `session ${sessionId} was never requested` });
     const { known, browserSettings } = requested;
+    // The gateway checked them against its pool; a node configured with another refuses rather than go direct.
+    const proxyRules = compileProxyRules(requested.proxies, this.config.proxyPool, sessionId);
+    if (!proxyRules.ok) return refusal({ code: 'LAUNCH_FAILED', message: `${proxyRules.field} ${proxyRules.message}` });
     let acquired;
     try {
       acquired = await this.acquire(sessionId, requested, logger);
@@ -134,6 +137,8 @@ export class SessionCommands {
     const launchMs = Date.now() - startedAt;
     this.metrics.launched(warm ? 'warm' : 'fresh', launchMs);
     const projectId = known.kind === 'absent' ? '' : known.projectId;
+    // Before any client reaches the browser: its traffic follows the session's rules from the first request.
+    browser.egress.bind(proxyRules.rules, logger);
     const session = this.registry.register(sessionId, correlationId, browser, { projectId, browserSettings });
     return this.registry.queue.run(sessionId, async () => {
       // A drain lets a launch it found in flight run like any other session; a shutdown does not.

@@ -235,7 +235,8 @@ export class SessionRegistry {
       await gone;
       await this.persist(session);
     }
-    const state = await this.applyEnd(session, { type: 'End', reason, ...(detail ? { detail } : {}) }, meta);
+    const proxyBytes = session.browser.egress.proxyBytes();
+    const state = await this.applyEnd(session, { type: 'End', reason, ...(detail ? { detail } : {}), ...(proxyBytes ? { proxyBytes } : {}) }, meta);
     this.logger.debug({ sessionId: session.id, endingMs, recordMs: Math.round(performance.now() - t0) }, 'session end timing');
     const removal = gone
       .then(() => this.ended(session))

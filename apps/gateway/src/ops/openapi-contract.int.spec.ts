@@ -42,8 +42,8 @@ const everySetting = {
   extensionId: 'ext-1',
   userMetadata: { suite: 'contract', run: { id: 'r-1', n: 1, ok: true, none: null } },
   proxies: [
-    { type: 'browserbase', geolocation: { country: 'US', state: 'NY', city: 'New York' }, domainPattern: '.*\\.com' },
-    { type: 'external', server: 'http://proxy:8080', username: 'u', password: 'p', domainPattern: '.*' },
+    { type: 'browserbase', geolocation: { country: 'US', state: 'NY', city: 'New York' }, domainPattern: '*.com' },
+    { type: 'external', server: 'http://proxy:8080', username: 'u', password: 'p', domainPattern: '.example.com' },
     { type: 'none', domainPattern: 'internal' },
   ],
   browserSettings: {

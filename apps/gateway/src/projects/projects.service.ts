@@ -35,9 +35,8 @@ export class ProjectsService {
     await this.get(ownProjectId, id);
     return {
       browserMinutes: await this.repos.sessions.browserMinutes(id),
-      // Nothing meters proxy traffic yet (no proxy is run by Hangar, the projection's
-      // proxy_bytes stays 0), so 0 is the true total rather than a placeholder.
-      proxyBytes: 0,
+      // Counted by each session's node at its end (egress/ on the browser-node).
+      proxyBytes: await this.repos.sessions.proxyBytes(id),
     };
   }
 }

@@ -77,7 +77,7 @@ describe('parseCreateSessionBody', () => {
 
   it('accepts every proxy shape the SDK can send', () => {
     const proxies = [
-      { type: 'browserbase', geolocation: { country: 'US', state: 'NY', city: 'New York' }, domainPattern: '.*\\.com' },
+      { type: 'browserbase', geolocation: { country: 'US', state: 'NY', city: 'New York' }, domainPattern: '*.com' },
       { type: 'external', server: 'http://p:1', username: 'u', password: 'p' },
       { type: 'none', domainPattern: 'internal' },
     ];

@@ -2,7 +2,7 @@ import type { SessionSnapshot } from '@hangar/contracts';
 import type { ConnectInfo } from '../connect/public-urls.js';
 import type { SessionResource } from './session.resource.js';
 
-/** What the gateway knows of a session: the snapshot plus the metered proxy bytes. */
+/** What the gateway knows of a session: the snapshot, with its proxy bytes always a number (0 until its end counts them). */
 export type SessionView = SessionSnapshot & { proxyBytes: number };
 
 /** The Browserbase `Session` object (session.resource.ts). Internal fields (node, endpoint, version) never leave. */

@@ -83,7 +83,7 @@ export class SessionReader {
     if (last === 0) return undefined;
     const folded = await this.fold(sessionId);
     if (!folded || folded.projectId !== projectId) return undefined;
-    return { ...folded, proxyBytes: row?.proxyBytes ?? folded.proxyBytes };
+    return folded;
   }
 
   /**
@@ -131,7 +131,7 @@ export class SessionReader {
 
   private async fold(sessionId: string): Promise<SessionView | undefined> {
     const snapshot = toSnapshot(await loadAggregate(this.store, sessionAggregate, sessionId));
-    return snapshot && { ...snapshot, proxyBytes: 0 };
+    return snapshot && { ...snapshot, proxyBytes: snapshot.proxyBytes ?? 0 };
   }
 }
 

@@ -128,7 +128,7 @@ describe('errors a client can cause are 4xx with the error body, never 500', () 
 });
 
 describe('POST /v1/sessions body validation', () => {
-  it.each<[unknown, string]>([
+  it.each<[unknown, string | RegExp]>([
     [{ timeout: 59 }, 'timeout must be an integer between 60 and 21600'],
     [{ timeout: 21601 }, 'timeout must be an integer between 60 and 21600'],
     [{ timeout: 90.5 }, 'timeout must be an integer between 60 and 21600'],
@@ -143,6 +143,14 @@ describe('POST /v1/sessions body validation', () => {
     [{ proxies: [{ type: 'tor' }] }, 'proxies[0].type must be one of browserbase, external, none'],
     [{ proxies: [{ type: 'none' }, { type: 'external' }] }, 'proxies[1].server is required'],
     [{ proxies: [{ type: 'browserbase', geolocation: { country: 'USA' } }] }, 'proxies[0].geolocation.country must be a two-letter ISO 3166-1 country code'],
+    [{ proxies: [{ type: 'browserbase', geolocation: { country: 'ZZ' } }] }, 'proxies[0].geolocation.country must be a two-letter ISO 3166-1 country code'],
+    [{ proxies: [{ type: 'browserbase', geolocation: { country: 'DE', state: 'NY' } }] }, 'proxies[0].geolocation.state is only for country US'],
+    [{ proxies: [{ type: 'browserbase', geolocation: { country: 'US', state: 'QQ' } }] }, 'proxies[0].geolocation.state must be a two-letter US state code'],
+    [{ proxies: [{ type: 'external', server: 'not a url' }] }, 'proxies[0].server must be a proxy URL such as http://host:port (http, https, socks, socks4, socks4a, socks5, socks5h), without a path'],
+    [{ proxies: [{ type: 'external', server: 'http://proxy.test:8080/some/path' }] }, /^proxies\[0\]\.server must be a proxy URL/],
+    [{ proxies: [{ type: 'none', domainPattern: '.*\\.gov' }] }, /^proxies\[0\]\.domainPattern must be a host name \(example\.com\), \*\.example\.com/],
+    [{ proxies: [{ type: 'browserbase', geolocation: { country: 'FR' } }] }, /^proxies\[0\]\.geolocation has no proxy in this Hangar's pool/],
+    [{ proxySettings: { caCertificates: 'x' } }, 'proxySettings.caCertificates must be an array'],
     [{ browserSettings: 'fast' }, 'browserSettings must be an object'],
     [{ browserSettings: { viewport: { width: 0, height: 600 } } }, 'browserSettings.viewport.width must be a positive integer no greater than 16384'],
     [{ browserSettings: { viewport: { width: 800, height: 600.5 } } }, 'browserSettings.viewport.height must be a positive integer no greater than 16384'],

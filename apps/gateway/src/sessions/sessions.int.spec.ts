@@ -68,7 +68,7 @@ describe('with a scheduler answering', () => {
       timeout: 3600,
       region: 'eu-central-1',
       extensionId,
-      proxies: [{ type: 'external', server: 'http://proxy:8080', username: 'u', password: 'p', domainPattern: '.*' }],
+      proxies: [{ type: 'external', server: 'http://proxy:8080', username: 'u', password: 'p', domainPattern: '*.example.com' }],
       browserSettings: { viewport: { width: 1280, height: 720 }, context: { id: contextId, persist: true }, recordSession: false, os: 'linux', allowedDomains: ['example.com'] },
     };
     const res = await f.callA('POST', '/v1/sessions', { body: { ...body, projectId: f.a.projectId } });

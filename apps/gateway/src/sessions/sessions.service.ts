@@ -9,7 +9,7 @@ import {
   type SessionSnapshot,
 } from '@hangar/contracts';
 import { REPOSITORIES, type Repositories } from '@hangar/db';
-import { isEnded } from '@hangar/domain';
+import { compileProxyRules, isEnded } from '@hangar/domain';
 import { COMMAND_CLIENT, sendCommand } from '@hangar/messaging';
 import { LOGGER, type Logger } from '@hangar/runtime';
 import { assertOwnProject } from '../auth/project-scope.js';
@@ -54,6 +54,9 @@ export class SessionsService {
   async createSession(projectId: string, body: unknown, correlationId: string): Promise<SessionView> {
     const request = parseCreateSessionBody(body);
     assertOwnProject(request.projectId, projectId);
+    // A pool rule needs a pool with an upstream for it: refused here, never a silent direct connection.
+    const proxies = compileProxyRules(request.settings.proxies, this.env.HANGAR_PROXY_POOL, correlationId);
+    if (!proxies.ok) throw new ApiError('VALIDATION', `${proxies.field} ${proxies.message}`);
     const { extensionId } = request.settings.browserSettings;
     // Decided on the extension's events: one uploaded a moment ago is there, a deleted one is not.
     if (extensionId !== undefined && !(await this.extensions.usable(projectId, extensionId))) {
@@ -105,7 +108,7 @@ export class SessionsService {
     const command: ReleaseSessionCommand = { correlationId, projectId, sessionId: id };
     const reply = await sendCommand(this.commands, subjects.releaseSession, command, releaseSessionReply, this.env.HANGAR_COMMAND_TIMEOUT_MS);
     if (!reply.ok) throw ApiError.fromCommand(reply.error);
-    const released = { ...reply.value, proxyBytes: session.proxyBytes };
+    const released = { ...reply.value, proxyBytes: reply.value.proxyBytes ?? session.proxyBytes };
     if (isEnded(released)) this.reader.remember(projectId, released);
     const ms = (from: number, to = performance.now()) => Math.round((to - from) * 100) / 100;
     this.logger.debug({ sessionId: id, projectId, correlationId, status: reply.value.status, readMs: ms(t0, t1), commandMs: ms(t1) }, 'session release requested');

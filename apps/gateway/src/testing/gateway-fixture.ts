@@ -15,6 +15,9 @@ export interface GatewayFixture {
   scheduler: FakeScheduler;
 }
 
+/** A pool for the gateway to validate `proxies: true` and geolocations against (no traffic goes to it here). */
+export const TEST_PROXY_POOL = JSON.stringify([{ url: 'http://127.0.0.1:9', country: 'US', state: 'NY', city: 'New York' }]);
+
 /** Real Postgres + NATS, two seeded projects and a gateway, for one spec file's lifetime. */
 export function useGatewayFixture(): GatewayFixture {
   const f = {} as GatewayFixture;
@@ -23,7 +26,7 @@ export function useGatewayFixture(): GatewayFixture {
     f.a = await seedProjectRows(f.infra.repos, { defaultTimeout: 900 });
     f.b = await seedProjectRows(f.infra.repos);
     // No projector runs here (rows are written by the tests): lists answer from the rows as they are.
-    f.gateway = await bootGateway(f.infra, { HANGAR_COMMAND_TIMEOUT_MS: '1500', HANGAR_BODY_LIMIT_BYTES: '4096', HANGAR_LIST_WAIT_MS: '0' });
+    f.gateway = await bootGateway(f.infra, { HANGAR_COMMAND_TIMEOUT_MS: '1500', HANGAR_BODY_LIMIT_BYTES: '4096', HANGAR_LIST_WAIT_MS: '0', HANGAR_PROXY_POOL: TEST_PROXY_POOL });
     f.callA = apiClient(f.gateway.url, f.a.apiKey);
     f.callB = apiClient(f.gateway.url, f.b.apiKey);
     f.anon = apiClient(f.gateway.url);

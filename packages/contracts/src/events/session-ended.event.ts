@@ -6,5 +6,12 @@ import { endReasonSchema, endedStatusSchema } from '../session-settings.js';
 export const SessionEnded = defineEvent(
   'SessionEnded',
   1,
-  z.object({ sessionId: z.string(), status: endedStatusSchema, reason: endReasonSchema, detail: z.string().optional() }),
+  z.object({
+    sessionId: z.string(),
+    status: endedStatusSchema,
+    reason: endReasonSchema,
+    detail: z.string().optional(),
+    /** Bytes through the session's upstream proxies, both ways (the node's session proxy counts them); absent: none. */
+    proxyBytes: z.number().int().nonnegative().optional(),
+  }),
 );

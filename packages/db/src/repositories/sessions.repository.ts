@@ -90,6 +90,16 @@ export class SessionsRepository {
       .executeTakeFirst();
     return Number(row?.minutes ?? 0);
   }
+
+  /** Bytes through upstream proxies over all of the project's sessions (each counted at its end). */
+  async proxyBytes(projectId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .select(sql<string>`coalesce(sum(proxy_bytes), 0)`.as('bytes'))
+      .where('project_id', '=', projectId)
+      .executeTakeFirst();
+    return Number(row?.bytes ?? 0);
+  }
 }
 
 type Selected = Pick<Database['sessions'], (typeof COLUMNS)[number]>;
@@ -139,6 +149,7 @@ export function sessionRow(snapshot: SessionSnapshot) {
     node_id: snapshot.nodeId ?? null,
     endpoint: snapshot.endpoint ?? null,
     end_reason: snapshot.endReason ?? null,
+    proxy_bytes: snapshot.proxyBytes ?? 0,
     clients: snapshot.clients,
     version: snapshot.version,
   };

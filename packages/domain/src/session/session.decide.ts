@@ -54,7 +54,7 @@ export type SessionCommand =
   | { type: 'Disconnect'; connectionId: string }
   | { type: 'RequestRelease' }
   /** Only why: the status follows from the reason (endStatusFor). */
-  | { type: 'End'; reason: EndReason; detail?: string }
+  | { type: 'End'; reason: EndReason; detail?: string; proxyBytes?: number }
   /** An artifact of the session is in the store: while it runs or after it ended, never before it was. */
   | { type: 'RecordArtifact'; artifact: StoredArtifact };
 
@@ -85,7 +85,7 @@ export function decideSession(state: SessionState, command: SessionCommand, cont
     case 'End':
       if (state.kind === 'absent') throw new SessionRuleViolation('NOT_FOUND', 'session not found');
       if (state.kind === 'ended') return [];
-      return [SessionEnded.create({ sessionId: state.id, status: endStatusFor(command.reason), reason: command.reason, detail: command.detail }, meta, options)];
+      return [SessionEnded.create({ sessionId: state.id, status: endStatusFor(command.reason), reason: command.reason, detail: command.detail, ...(command.proxyBytes ? { proxyBytes: command.proxyBytes } : {}) }, meta, options)];
     case 'RecordArtifact':
       if (state.kind === 'absent') throw new SessionRuleViolation('NOT_FOUND', 'session not found');
       return [SessionArtifactStored.create({ sessionId: state.id, ...command.artifact }, meta, options)];

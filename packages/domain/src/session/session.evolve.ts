@@ -68,6 +68,7 @@ export function evolveSession(state: SessionState, event: SessionEvent, version 
         endedAt: at,
         updatedAt: at,
         version,
+        ...(event.data.proxyBytes ? { proxyBytes: event.data.proxyBytes } : {}),
       };
     }
     case 'SessionArtifactStored':

@@ -25,7 +25,7 @@ export function toSnapshot(state: SessionState): SessionSnapshot | undefined {
       if (state.kind === 'pending') return { ...base, status: 'PENDING', startedAt: state.createdAt, clients: 0 };
       if (state.kind === 'running')
         return { ...base, status: 'RUNNING', startedAt: state.startedAt, endpoint: state.endpoint, clients: state.clients };
-      return { ...base, status: state.status, startedAt: state.startedAt, endedAt: state.endedAt, endReason: state.reason, clients: 0 };
+      return { ...base, status: state.status, startedAt: state.startedAt, endedAt: state.endedAt, endReason: state.reason, clients: 0, ...(state.proxyBytes ? { proxyBytes: state.proxyBytes } : {}) };
     }
     default:
       return assertNever(state);

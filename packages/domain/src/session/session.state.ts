@@ -36,6 +36,7 @@ export type SessionState =
       readonly startedAt: string;
       readonly endedAt: string;
       readonly endpoint?: string | undefined;
+      readonly proxyBytes?: number;
     });
 
 export const initialSessionState: SessionState = { kind: 'absent', version: 0 };
