@@ -7,7 +7,7 @@ import { findChromedriver, findChromium } from '@hangar/chromium';
 import { artifactStoreEnv, pickArtifactStoreEnv } from '@hangar/artifacts';
 import { boolFromEnv, commonEnv, intFromEnv, internalSecretEnv, parseEnv } from '@hangar/runtime';
 import { defaultMaxSessions, defaultWarmPoolSize, hostResources } from './node/host-capacity.js';
-import { DEFAULT_EXTENSION_LIMITS, DEFAULT_PROFILE_RULES, proxyPoolEnv } from '@hangar/domain';
+import { DEFAULT_EXTENSION_LIMITS, DEFAULT_PROFILE_RULES, EgressPolicy, proxyPoolEnv } from '@hangar/domain';
 import { parseContextKey } from './contexts/profile-cipher.js';
 
 // A host name like `ip-10-0-0-7.ec2.internal` is not a valid subject token: the dots would
@@ -110,6 +110,11 @@ const schema = z
     HANGAR_CONTEXT_MAX_FILES: intFromEnv(1, 10_000_000).default(DEFAULT_PROFILE_RULES.maxFiles),
     /** The operator's upstreams for `proxies: true` / `type: "browserbase"` (the gateway validates against the same: set it alike). */
     ...proxyPoolEnv,
+    /** The egress policy (packages/domain network/egress-policy.ts): comma-separated entries. */
+    HANGAR_EGRESS_ALLOW: z.string().optional(),
+    HANGAR_EGRESS_DENY: z.string().optional(),
+    /** host:port of Hangar's own services (gateway, Postgres, ops ports): denied to browsers whatever else is allowed. */
+    HANGAR_EGRESS_SERVICES: z.string().optional(),
     PATH: z.string().default(''),
   })
   .transform((env, ctx) => {
@@ -125,6 +130,14 @@ const schema = z
     const chromedriverPath = findChromedriver(env.CHROMEDRIVER_PATH, env.PATH);
     if (env.CHROMEDRIVER_PATH && !chromedriverPath) {
       ctx.addIssue({ code: 'custom', path: ['CHROMEDRIVER_PATH'], message: `${env.CHROMEDRIVER_PATH} is not an executable` });
+      return z.NEVER;
+    }
+    let egressPolicy: EgressPolicy;
+    try {
+      egressPolicy = new EgressPolicy({ allow: env.HANGAR_EGRESS_ALLOW, deny: env.HANGAR_EGRESS_DENY, services: env.HANGAR_EGRESS_SERVICES });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      ctx.addIssue({ code: 'custom', path: [message.split(':')[0]!], message: message.slice(message.indexOf(':') + 1).trim() });
       return z.NEVER;
     }
     const nodeId = env.HANGAR_NODE_ID ?? defaultNodeId();
@@ -170,6 +183,7 @@ const schema = z
       extensionLimits: { maxUnpackedBytes: env.HANGAR_EXTENSION_MAX_UNPACKED_BYTES, maxEntries: env.HANGAR_EXTENSION_MAX_ENTRIES },
       contextKey: env.HANGAR_CONTEXT_KEY,
       proxyPool: env.HANGAR_PROXY_POOL,
+      egressPolicy,
       profileRules: { keepHttpCache: env.HANGAR_CONTEXT_KEEP_HTTP_CACHE, maxBytes: env.HANGAR_CONTEXT_MAX_BYTES, maxFiles: env.HANGAR_CONTEXT_MAX_FILES },
     };
   });

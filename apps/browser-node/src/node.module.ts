@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ArtifactStoreModule } from '@hangar/artifacts';
 import { MessagingModule, NATS_CONNECTION } from '@hangar/messaging';
 import { LOGGER, type Logger } from '@hangar/runtime';
+import { EgressGuard } from './egress/egress-guard.js';
 import { CdpProxy } from './cdp/cdp-proxy.server.js';
 import { WarmPool } from './chromium/warm-pool.service.js';
 import { BrowserIsolation } from './isolation/browser-isolation.service.js';
@@ -48,6 +49,7 @@ export class NodeModule {
         SessionTelemetry,
         WarmPool,
         BrowserIsolation,
+        EgressGuard,
         SessionCommands,
         SessionEndFollower,
         NodePresence,

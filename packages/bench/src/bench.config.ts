@@ -38,6 +38,10 @@ const schema = z.object({
   BENCH_CONTEXT_N: count(2, 10_000, 10),
   /** (8) MB of incompressible IndexedDB data in the context's profile. */
   BENCH_CONTEXT_PROFILE_MB: count(1, 10_000, 20),
+  /** (9) page loads per side (a Hangar session, one through an upstream proxy, a plain Chromium; rotating). */
+  BENCH_EGRESS_N: count(5, 10_000, 30),
+  /** (9) sessions held with the loaded page for the node's memory per session. */
+  BENCH_EGRESS_HELD: count(1, 64, 5),
   CHROME_PATH: z.string().min(1).optional(),
   /** Echo the services' log lines (LOG_LEVEL warn) as they come. */
   BENCH_LOGS: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),

@@ -11,6 +11,7 @@ import { runChurn } from './churn.bench.js';
 import { benchCreateLatency } from './create-latency.bench.js';
 import { benchContext } from './context.bench.js';
 import { benchDataPlane } from './data-plane.bench.js';
+import { benchEgress, EGRESS_SUBRESOURCES, egressRows } from './egress.bench.js';
 import { benchGetThroughput } from './get-throughput.bench.js';
 import { HangarClient } from './hangar.client.js';
 import { benchIdleMemory } from './idle-memory.bench.js';
@@ -145,7 +146,11 @@ async function measure(s: Stack): Promise<Measurements> {
   await quiet('contexts');
   foreign.phase('(8) contexts');
   const context = await benchContext(client, s.store, { chromePath: chromePath!, siteUrl: site.url, n: config.BENCH_CONTEXT_N, profileMb: config.BENCH_CONTEXT_PROFILE_MB, settle });
-  return { create, lifecycle, cdp, churn, memory, lag: { histogram, eventTableMs: summarize(lagSamples) }, gets, dataPlane, context, baselineMode: baselineMode() };
+  progress(`(9) egress: a page with ${EGRESS_SUBRESOURCES} subresources through a session's proxy path, through an upstream, and in a plain Chromium, ${config.BENCH_EGRESS_N} each`);
+  await quiet('egress');
+  foreign.phase('(9) egress');
+  const egress = await benchEgress(client, s, { chromePath: chromePath!, siteUrl: site.url, n: config.BENCH_EGRESS_N, held: config.BENCH_EGRESS_HELD, settle });
+  return { create, lifecycle, cdp, churn, memory, lag: { histogram, eventTableMs: summarize(lagSamples) }, gets, dataPlane, context, egress, baselineMode: baselineMode() };
 }
 
 let measurements: Measurements | undefined;
@@ -207,7 +212,7 @@ rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }
 const foreignLoad = foreign.stop();
 const durationS = Math.round((performance.now() - t0) / 100) / 10;
 const machine = describeMachine(chromePath);
-const rows = measurements ? evaluateTargets(measurements) : [];
+const rows = measurements ? [...evaluateTargets(measurements), ...(measurements.egress ? egressRows(measurements.egress, measurements.baselineMode) : [])] : [];
 const resultsDir = config.BENCH_RESULTS_DIR ?? path.join(ROOT, 'bench', 'results');
 const file = writeResults(resultsDir, startedAt, {
   startedAt: startedAt.toISOString(),

@@ -26,8 +26,13 @@ export class HangarClient {
     return { status: res.status, json };
   }
 
-  async create(options: { keepAlive?: boolean; browserSettings?: Record<string, unknown> } = {}): Promise<CreatedSession> {
-    const body = { projectId: this.stack.projectId, keepAlive: options.keepAlive ?? false, ...(options.browserSettings ? { browserSettings: options.browserSettings } : {}) };
+  async create(options: { keepAlive?: boolean; browserSettings?: Record<string, unknown>; proxies?: unknown } = {}): Promise<CreatedSession> {
+    const body = {
+      projectId: this.stack.projectId,
+      keepAlive: options.keepAlive ?? false,
+      ...(options.browserSettings ? { browserSettings: options.browserSettings } : {}),
+      ...(options.proxies !== undefined ? { proxies: options.proxies } : {}),
+    };
     const { status, json } = await this.call('POST', '/v1/sessions', body);
     if (status !== 201) throw new Error(`POST /v1/sessions answered ${status}: ${JSON.stringify(json).slice(0, 300)}`);
     return json as CreatedSession;

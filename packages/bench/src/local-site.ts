@@ -15,6 +15,11 @@ export async function startLocalSite(): Promise<LocalSite> {
       return res.end(BUSY_PAGE);
     }
     if (url.pathname === '/download') return serveDownload(res, Number(url.searchParams.get('bytes') ?? 0));
+    if (url.pathname === '/many') return serveMany(res, Math.min(500, Number(url.searchParams.get('n') ?? 50)), url.searchParams.get('r') ?? '');
+    if (url.pathname.startsWith('/asset/')) {
+      res.writeHead(200, { 'content-type': 'image/gif', 'cache-control': 'no-store', 'content-length': String(GIF.length) });
+      return res.end(GIF);
+    }
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end('<!doctype html><title>Hangar bench</title><h1>hello from loopback</h1>');
   });
@@ -64,4 +69,14 @@ function serveDownload(res: http.ServerResponse, bytes: number): void {
     res.end();
   };
   pump();
+}
+
+/** A 1×1 transparent GIF. */
+const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+
+/** A page with `n` subresources (images, never cached: each load fetches them all), as a page of a shop or a feed has. */
+function serveMany(res: http.ServerResponse, n: number, round: string): void {
+  const images = Array.from({ length: n }, (_, i) => `<img src="/asset/${i}.gif?r=${encodeURIComponent(round)}" width=1 height=1>`).join('');
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(`<!doctype html><title>many</title>${images}`);
 }

@@ -1,3 +1,4 @@
+import type { EgressBenchResult } from './egress.bench.js';
 import type { BaselineMode } from './baseline.browser.js';
 import type { ChurnResult } from './churn.bench.js';
 import type { CdpRoundTripResult } from './cdp-roundtrip.bench.js';
@@ -32,6 +33,8 @@ export interface Measurements {
   gets: GetThroughputResult;
   dataPlane: DataPlaneResult;
   context: ContextBenchResult;
+  /** (9) the proxy path (egress.bench.ts; its rows are egressRows). */
+  egress?: EgressBenchResult;
   /** How the baseline browsers ran (baseline.browser.ts): sandboxed as an unprivileged user, as the node's browsers do, or as root without it. */
   baselineMode: BaselineMode;
 }

@@ -19,3 +19,4 @@ export * from './context/context.aggregate.js';
 export * from './context/profile.rules.js';
 export * from './network/proxy-routes.js';
 export * from './network/proxy-pool.js';
+export * from './network/egress-policy.js';

@@ -51,7 +51,7 @@ export async function ensureEventStream(nc: NatsConnection, options: EventStream
     existing = await streamInfo(jsm, EVENTS_STREAM);
   } catch (err) {
     if (!isNotFound(err)) throw err;
-    const created = await withReplicaHint(replicas, jsm.streams.add({ ...wanted, num_replicas: replicas }));
+    const created = await withReplicaHint(replicas, addStream(jsm, { ...wanted, num_replicas: replicas }));
     return replicas > 1 ? withLeader(jsm, created) : created;
   }
   const config = { ...wanted, num_replicas: Math.max(existing.config.num_replicas, replicas) };
@@ -75,6 +75,28 @@ export async function withLeader(jsm: JetStreamManager, info: StreamInfo, timeou
     info = await streamInfo(jsm, name, deadline);
   }
   return info;
+}
+
+/**
+ * Creates a stream. On a cluster under load the create can go unanswered (its request times out
+ * while the meta leader works), or another service can create it first ("already in use"): either
+ * way the stream is then fetched, and created again only if it still does not exist, until
+ * `deadline`. The cluster e2e under the full suite saw the bare create time out.
+ */
+export async function addStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }, deadline = Date.now() + 15_000): Promise<StreamInfo> {
+  for (;;) {
+    try {
+      return await jsm.streams.add(config);
+    } catch (err) {
+      const retryable = err instanceof Error && (err.name === 'TimeoutError' || /already in use/i.test(err.message));
+      if (!retryable || Date.now() > deadline) throw err;
+    }
+    try {
+      return await streamInfo(jsm, config.name, deadline);
+    } catch (err) {
+      if (!isNotFound(err) || Date.now() > deadline) throw err;
+    }
+  }
 }
 
 /**

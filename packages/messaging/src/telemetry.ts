@@ -1,6 +1,6 @@
 import { DeliverPolicy, DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type StreamInfo } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { streamInfo, withLeader } from './streams.js';
+import { addStream, streamInfo, withLeader } from './streams.js';
 import {
   TELEMETRY_MAX_MESSAGE_BYTES,
   TELEMETRY_STREAM,
@@ -45,7 +45,7 @@ export async function ensureTelemetryStream(nc: NatsConnection, options: Telemet
   } catch (err) {
     if (!(err instanceof Error && /not found/i.test(err.message))) throw err;
     const replicas = options.replicas ?? 1;
-    const created = await jsm.streams.add({ ...wanted, num_replicas: replicas });
+    const created = await addStream(jsm, { ...wanted, num_replicas: replicas });
     if (replicas > 1) await withLeader(jsm, created);
     return;
   }

@@ -151,6 +151,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       // Every service ensures the stream at its start: each must ask for the same replicas.
       ...(options.streamReplicas === undefined ? {} : { HANGAR_STREAM_REPLICAS: String(options.streamReplicas) }),
     };
+    // A browser must not reach Hangar's internal services: Postgres here (the nodes add NATS and
+    // their own ports). Not the gateway: here it is also the public endpoint, which connectUrls
+    // name and which a session's own extension connects to from inside the browser (Stagehand 4's
+    // does), authenticated like any client.
+    const ownServices = [postgresService(databaseUrl), options.env?.['browser-node']?.HANGAR_EGRESS_SERVICES].filter(Boolean).join(',');
     const specs = new Map<string, { service: ServiceName; env: Record<string, string> }>();
     specs.set('projector', { service: 'projector', env: { ...common, DATABASE_URL: databaseUrl, ...options.env?.projector } });
     for (let i = 1; i <= (options.schedulers ?? 1); i++) {
@@ -167,6 +172,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           HANGAR_INTERNAL_SECRET: secrets.internalSecret,
           HANGAR_CONTEXT_KEY: secrets.contextKey,
           ...options.env?.['browser-node'],
+          HANGAR_EGRESS_SERVICES: ownServices,
         },
       });
     }
@@ -308,4 +314,14 @@ function rank(label: string): number {
   if (label.startsWith('browser-node')) return 1;
   if (label === 'scheduler') return 2;
   return 3;
+}
+
+/** host:port of the Postgres a database URL names (5432 when it names none), or undefined for a socket path. */
+function postgresService(databaseUrl: string): string | undefined {
+  try {
+    const url = new URL(databaseUrl);
+    return url.hostname ? `${url.hostname.replace(/^\[|\]$/g, '')}:${url.port || 5432}` : undefined;
+  } catch {
+    return undefined;
+  }
 }

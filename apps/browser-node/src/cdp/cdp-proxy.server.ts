@@ -46,6 +46,11 @@ const ROUTE_PATH = /^\/sessions\/([A-Za-z0-9_-]+)(\/.+)$/;
 export class CdpProxy {
   private readonly server = http.createServer((req, res) => this.onRequest(req, res));
   private port: number | undefined;
+
+  /** The port it listens on, once it does. */
+  get listeningPort(): number | undefined {
+    return this.port;
+  }
   private readonly routes: NodeRoute[] = [];
   /** The session log's tap for a client connection (telemetry/), or none: the splice then stays a byte pipe. */
   private tapFor: ((session: LiveSession) => CdpTap | undefined) | undefined;

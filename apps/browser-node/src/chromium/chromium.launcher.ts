@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserSettings } from '@hangar/contracts';
 import type { Logger } from '@hangar/runtime';
+import type { EgressGuard } from '../egress/egress-guard.js';
 import { SessionProxy } from '../egress/session-proxy.js';
 import type { BrowserIsolation, BrowserPlace } from '../isolation/browser-isolation.service.js';
 import { chromiumArgs } from './chromium.flags.js';
@@ -22,6 +23,8 @@ export interface LaunchOptions extends Partial<ExitTimeouts> {
   folder: string;
   /** Who the browser runs as and how it is fenced. */
   isolation: BrowserIsolation;
+  /** The egress policy its front proxy applies (egress/). */
+  egressGuard: EgressGuard;
   browserSettings: BrowserSettings;
   /**
    * Started through `chrt --idle 0` (it execs, so the pid is still Chromium's): every thread and
@@ -90,7 +93,7 @@ export async function launchChromium(options: LaunchOptions): Promise<ChromiumPr
     await place.release();
   };
   try {
-    egress = await SessionProxy.start(logger);
+    egress = await SessionProxy.start(logger, options.egressGuard);
     profileFinished = (await options.prepareProfile?.(place))?.finished;
     extensionDir = options.prepareExtension ? await options.prepareExtension(place) : undefined;
   } catch (err) {
@@ -150,6 +153,8 @@ export async function launchChromium(options: LaunchOptions): Promise<ChromiumPr
       logger.warn({ err, pid: child.pid }, 'the profile restore failed after Chromium started: tearing it down');
       throw new LaunchFailed(err instanceof Error ? err.message : String(err));
     });
+    // Its DevTools port is Hangar's own from now on: no other browser may connect to it.
+    egress.holdDevtoolsPort(Number(endpoint.port));
     const browser = new ChromiumProcess({
       pid: child.pid!,
       port: Number(endpoint.port),

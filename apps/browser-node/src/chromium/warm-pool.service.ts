@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger } from '@hangar/runtime';
+import { EgressGuard } from '../egress/egress-guard.js';
 import type { NodeConfig } from '../env.js';
 import { BrowserIsolation } from '../isolation/browser-isolation.service.js';
 import { NodeMetrics } from '../node/node-metrics.js';
@@ -51,6 +52,7 @@ export class WarmPool {
     private readonly registry: SessionRegistry,
     private readonly isolation: BrowserIsolation,
     private readonly metrics: NodeMetrics,
+    private readonly egress: EgressGuard,
   ) {
     this.chrtPath = config.chrtPath && canLeaveIdleScheduling() ? config.chrtPath : undefined;
   }
@@ -165,6 +167,7 @@ export class WarmPool {
       chromePath: this.config.chromePath,
       folder,
       isolation: this.isolation,
+      egressGuard: this.egress,
       browserSettings: {},
       headless: this.config.headless,
       timeoutMs: this.config.launchTimeoutMs,

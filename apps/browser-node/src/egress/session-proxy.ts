@@ -1,6 +1,10 @@
 import { routeFor, type ProxyRule } from '@hangar/domain';
 import type { Logger } from '@hangar/runtime';
-import { Server, type PrepareRequestFunctionOpts, type PrepareRequestFunctionResult } from 'proxy-chain';
+import { RequestError, Server, type PrepareRequestFunctionOpts, type PrepareRequestFunctionResult } from 'proxy-chain';
+import type { CheckedLookup, EgressGuard } from './egress-guard.js';
+
+/** The default port of an upstream's scheme, for the egress check of the upstream itself. */
+const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
 
 /**
  * The front proxy of one browser: every browser the node starts (warm ones too) sends all of its
@@ -12,6 +16,10 @@ import { Server, type PrepareRequestFunctionOpts, type PrepareRequestFunctionRes
  * upstream chaining with credentials, SOCKS upstreams, byte counts): Chromium takes no
  * credentials in `--proxy-server`, so an upstream's live here and the browser never sees a prompt.
  *
+ * Before any connection, direct or to an upstream, the egress policy judges where it goes
+ * (egress-guard.ts): a refusal is a 403 to the browser (or a failed tunnel for HTTPS and
+ * WebSockets), logged with the reason, and nothing is connected.
+ *
  * `proxyBytes` are the bytes, both ways, of the browser's connections that went through an
  * upstream proxy (its own or the pool's), as measured on the browser's side of this proxy:
  * live connections from their stats, closed ones once they close.
@@ -21,9 +29,14 @@ export class SessionProxy {
   private readonly upstreamConnections = new Set<number>();
   private closedUpstreamBytes = 0;
 
+  private readonly heldPorts: number[] = [];
+  private devtoolsPort: number | undefined;
+  private closed = false;
+
   private constructor(
     private readonly server: Server,
     private logger: Logger,
+    private readonly guard: EgressGuard,
   ) {
     server.on('connectionClosed', ({ connectionId, stats }: { connectionId: number; stats?: { srcTxBytes: number; srcRxBytes: number } }) => {
       if (!this.upstreamConnections.delete(connectionId)) return;
@@ -35,12 +48,25 @@ export class SessionProxy {
   }
 
   /** Listening on a free loopback port. */
-  static async start(logger: Logger): Promise<SessionProxy> {
+  static async start(logger: Logger, guard: EgressGuard): Promise<SessionProxy> {
     const holder: { proxy?: SessionProxy } = {};
     const server = new Server({ port: 0, host: '127.0.0.1', prepareRequestFunction: (opts) => holder.proxy!.prepare(opts) });
-    const proxy = (holder.proxy = new SessionProxy(server, logger));
+    const proxy = (holder.proxy = new SessionProxy(server, logger, guard));
     await server.listen();
+    proxy.holdPort(server.port);
     return proxy;
+  }
+
+  /** A port of this browser's: one of Hangar's own, closed to every browser, until this proxy closes. */
+  holdPort(port: number): void {
+    this.guard.holdPort(port);
+    this.heldPorts.push(port);
+  }
+
+  /** Its browser's DevTools port: held like the others, and open to this browser alone (egress-guard.ts `admit`). */
+  holdDevtoolsPort(port: number): void {
+    this.holdPort(port);
+    this.devtoolsPort = port;
   }
 
   get port(): number {
@@ -58,11 +84,22 @@ export class SessionProxy {
     this.server.closeConnections();
   }
 
-  private prepare({ hostname, connectionId }: PrepareRequestFunctionOpts): PrepareRequestFunctionResult {
+  private async prepare({ hostname, port, connectionId }: PrepareRequestFunctionOpts): Promise<PrepareRequestFunctionResult> {
     const route = routeFor(this.rules, hostname);
-    if (route.kind === 'direct') return {};
+    const upstream = route.kind === 'upstream' ? new URL(route.url) : undefined;
+    const host = upstream ? upstream.hostname : hostname;
+    const to = upstream ? Number(upstream.port || DEFAULT_PORTS[upstream.protocol] || 1080) : port;
+    let dnsLookup: CheckedLookup;
+    try {
+      dnsLookup = await this.guard.admit(host, to, upstream ? undefined : this.devtoolsPort);
+    } catch (err) {
+      // A name that does not resolve is the page's own affair (and Chromium's background fetches, on a closed network): debug.
+      if (err instanceof RequestError) this.logger[err.statusCode === 403 ? 'info' : 'debug']({ host: hostname, port, ...(upstream ? { upstream: `${host}:${to}` } : {}), why: err.message }, 'egress refused');
+      throw err;
+    }
+    if (!upstream) return { dnsLookup: dnsLookup as PrepareRequestFunctionResult['dnsLookup'] };
     this.upstreamConnections.add(connectionId);
-    return { upstreamProxyUrl: route.url };
+    return { upstreamProxyUrl: route.kind === 'upstream' ? route.url : null, dnsLookup: dnsLookup as PrepareRequestFunctionResult['dnsLookup'] };
   }
 
   /** Bytes through an upstream so far, open connections included. */
@@ -77,6 +114,9 @@ export class SessionProxy {
 
   /** Every connection cut and the port closed; idempotent. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.server.close(true).catch(() => undefined);
+    for (const port of this.heldPorts.splice(0)) this.guard.releasePort(port);
   }
 }

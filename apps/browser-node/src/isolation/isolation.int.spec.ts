@@ -7,7 +7,10 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 import { findChromium, processesOfUid } from '@hangar/chromium';
 import { createLogger } from '@hangar/runtime';
 import { eventually, tempDir } from '@hangar/testing';
+import { EgressPolicy } from '@hangar/domain';
 import { launchChromium } from '../chromium/chromium.launcher.js';
+import type { CdpProxy } from '../cdp/cdp-proxy.server.js';
+import { EgressGuard } from '../egress/egress-guard.js';
 import type { ChromiumProcess } from '../chromium/chromium.process.js';
 import type { NodeConfig } from '../env.js';
 import { BrowserIsolation } from './browser-isolation.service.js';
@@ -48,6 +51,8 @@ function asUser(uid: number, gid: number, command: string, args: string[]) {
     browserUserLeaseDir: DEFAULT_LEASE_DIR,
   } as unknown as NodeConfig;
   const isolation = new BrowserIsolation(config, logger);
+  // The node's default policy; no CDP proxy runs here.
+  const egressGuard = new EgressGuard({ egressPolicy: new EgressPolicy(), natsUrl: '' } as unknown as NodeConfig, logger, {} as CdpProxy);
   const browsers: ChromiumProcess[] = [];
   const clients: Browser[] = [];
   let a: ChromiumProcess;
@@ -56,7 +61,7 @@ function asUser(uid: number, gid: number, command: string, args: string[]) {
   let siteUrl: string;
 
   const launch = (name: string) =>
-    launchChromium({ chromePath, folder: path.join(config.profilesRoot, name), isolation, browserSettings: {}, headless: true, timeoutMs: 15_000, logger }).then((browser) => {
+    launchChromium({ chromePath, folder: path.join(config.profilesRoot, name), isolation, egressGuard, browserSettings: {}, headless: true, timeoutMs: 15_000, logger }).then((browser) => {
       browsers.push(browser);
       return browser;
     });

@@ -11,6 +11,7 @@ import { compileProxyRules, decideStart, foldSession, SessionRuleViolation, sess
 import { ARTIFACT_STORE, type ArtifactStore } from '@hangar/artifacts';
 import { EVENT_STORE, executeCommand, type EventStore } from '@hangar/messaging';
 import { LOGGER, type Logger } from '@hangar/runtime';
+import { EgressGuard } from '../egress/egress-guard.js';
 import { needsOwnLaunch } from '../chromium/chromium.flags.js';
 import { launchChromium } from '../chromium/chromium.launcher.js';
 import type { ChromiumProcess } from '../chromium/chromium.process.js';
@@ -47,6 +48,7 @@ export class SessionCommands {
     private readonly metrics: NodeMetrics,
     @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
     private readonly contexts: ContextProfiles,
+    private readonly egress: EgressGuard,
   ) {}
 
   async start(command: StartSessionCommand): Promise<StartSessionReply> {
@@ -86,6 +88,7 @@ export class SessionCommands {
       chromePath: this.config.chromePath,
       folder: path.join(this.config.profilesRoot, sessionId),
       isolation: this.isolation,
+      egressGuard: this.egress,
       browserSettings,
       headless: this.config.headless,
       prepareProfile: browserSettings.context ? (place) => this.contexts.restore(place, projectId, browserSettings, logger) : undefined,

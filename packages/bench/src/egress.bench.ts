@@ -1,0 +1,136 @@
+import { pssBytes } from '@hangar/chromium';
+import type { Stack } from '@hangar/stack';
+import { Server as ProxyServer } from 'proxy-chain';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { BASELINE_HOW, type Row } from './targets.js';
+import { launchBaseline, type BaselineMode } from './baseline.browser.js';
+import type { HangarClient } from './hangar.client.js';
+import { since, summarize, type Summary } from './stats.js';
+
+/** Subresources of the measured page (issue 13: "a local page with 50 subresources"). */
+export const EGRESS_SUBRESOURCES = 50;
+const MiB = 2 ** 20;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface EgressBenchResult {
+  n: number;
+  /** A Hangar session with no proxies: every request through its front proxy (and the egress check), direct from there. */
+  hangar: Summary;
+  /** The same with `proxies: [external]`: front proxy → an upstream proxy on loopback. */
+  hangarUpstream: Summary;
+  /** A plain Chromium, no proxy at all. */
+  baseline: Summary;
+  /** The browser-node process's PSS added per session holding the loaded page (its front proxy with the page's connections, the CDP splice, telemetry), MiB. */
+  nodePssPerSessionMiB: number;
+  heldSessions: number;
+}
+
+async function loadMs(page: Page, url: string, round: number): Promise<number> {
+  const t0 = performance.now();
+  await page.goto(`${url}many?n=${EGRESS_SUBRESOURCES}&r=${round}`, { waitUntil: 'load' });
+  return since(t0);
+}
+
+const firstPage = async (browser: Browser) => (await browser.pages())[0] ?? browser.newPage();
+
+/**
+ * Page loads of a local page with 50 never-cached subresources, alternating three browsers held
+ * for the whole row: a Hangar session (the session's proxy path: its front proxy on the node,
+ * direct from there), a Hangar session through an upstream proxy (proxy-chain on loopback), and
+ * a plain Chromium with no proxy. Then the node's memory per session holding that page.
+ */
+export async function benchEgress(client: HangarClient, stack: Stack, o: { chromePath: string; siteUrl: string; n: number; held: number; settle: () => Promise<unknown> }): Promise<EgressBenchResult> {
+  const upstream = new ProxyServer({ port: 0, host: '127.0.0.1' });
+  await upstream.listen();
+  const sessions: string[] = [];
+  const browsers: Browser[] = [];
+  try {
+    const open = async (proxies?: unknown) => {
+      const s = await client.create({ keepAlive: true, ...(proxies ? { proxies } : {}) });
+      sessions.push(s.id);
+      const b = await puppeteer.connect({ browserWSEndpoint: s.connectUrl, defaultViewport: null });
+      browsers.push(b);
+      return firstPage(b);
+    };
+    const direct = await open();
+    const viaUpstream = await open([{ type: 'external', server: `http://127.0.0.1:${upstream.port}` }]);
+    const plain = await launchBaseline(o.chromePath);
+    browsers.push(plain);
+    const baselinePage = await firstPage(plain);
+    const sides: Array<[keyof Pick<EgressBenchResult, 'hangar' | 'hangarUpstream' | 'baseline'>, Page]> = [
+      ['hangar', direct],
+      ['hangarUpstream', viaUpstream],
+      ['baseline', baselinePage],
+    ];
+    // Warm-ups, off the record: each browser's first load opens its connections.
+    for (const [, page] of sides) for (let w = 0; w < 3; w++) await loadMs(page, o.siteUrl, -1 - w);
+    const samples: Record<string, number[]> = { hangar: [], hangarUpstream: [], baseline: [] };
+    await o.settle();
+    for (let i = 0; i < o.n; i++) {
+      // Rotated, so no side always follows the same one.
+      for (let k = 0; k < sides.length; k++) {
+        const [name, page] = sides[(i + k) % sides.length]!;
+        samples[name]!.push(await loadMs(page, o.siteUrl, i));
+      }
+    }
+
+    const node = stack.services.get('browser-node-1')?.process.pid;
+    let perSession = Number.NaN;
+    if (node !== undefined) {
+      await sleep(1_000);
+      const before = pssBytes(node);
+      for (let i = 0; i < o.held; i++) await loadMs(await open(), o.siteUrl, 10_000 + i);
+      await sleep(2_000);
+      perSession = (pssBytes(node) - before) / o.held / MiB;
+    }
+    return {
+      n: o.n,
+      hangar: summarize(samples.hangar!),
+      hangarUpstream: summarize(samples.hangarUpstream!),
+      baseline: summarize(samples.baseline!),
+      nodePssPerSessionMiB: perSession,
+      heldSessions: o.held,
+    };
+  } finally {
+    for (const b of browsers) await (b.process() ? b.close() : b.disconnect()).catch(() => undefined);
+    for (const id of sessions) await client.release(id).catch(() => undefined);
+    await upstream.close(true);
+  }
+}
+
+const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
+const pair = (s: Summary) => `${ms(s.p50)} / ${ms(s.p99)} ms`;
+
+/** Row 9: the proxy path against no proxy (goal p50 ≤ 1.1×), and its memory. */
+export function egressRows(e: EgressBenchResult, mode: BaselineMode): Row[] {
+  const ratio = e.hangar.p50 / e.baseline.p50;
+  return [
+    {
+      id: '9',
+      metric: `page load of a local page with ${EGRESS_SUBRESOURCES} uncached subresources, p50 / p99 (n=${e.n}, alternating): a Hangar session (every request through its front proxy and the egress check); baseline a plain Chromium without a proxy (${BASELINE_HOW[mode]})`,
+      hangar: pair(e.hangar),
+      baseline: pair(e.baseline),
+      ratio: Math.round(ratio * 100) / 100,
+      target: '≤ 1.1× baseline at p50',
+      pass: ratio <= 1.1,
+    },
+    {
+      id: '9',
+      metric: `the same page through an upstream proxy (proxies: [{type: "external"}], proxy-chain on loopback): front proxy → upstream → site`,
+      hangar: pair(e.hangarUpstream),
+      baseline: pair(e.baseline),
+      ratio: Math.round((e.hangarUpstream.p50 / e.baseline.p50) * 100) / 100,
+      target: '— (context)',
+      pass: null,
+    },
+    {
+      id: '9',
+      metric: `browser-node process PSS added per session holding that page (${e.heldSessions} sessions: its front proxy with the page's connections, the CDP splice, telemetry)`,
+      hangar: Number.isFinite(e.nodePssPerSessionMiB) ? `${e.nodePssPerSessionMiB.toFixed(2)} MiB` : '—',
+      baseline: '—',
+      ratio: null,
+      target: '— (context)',
+      pass: null,
+    },
+  ];
+}
