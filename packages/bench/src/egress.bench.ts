@@ -46,7 +46,8 @@ export async function benchEgress(client: HangarClient, stack: Stack, o: { chrom
   const browsers: Browser[] = [];
   try {
     const open = async (proxies?: unknown) => {
-      const s = await client.create({ keepAlive: true, ...(proxies ? { proxies } : {}) });
+      // Recording and logging off: their cost is row 7's; this row is the network path's.
+      const s = await client.create({ keepAlive: true, browserSettings: { recordSession: false, logSession: false }, ...(proxies ? { proxies } : {}) });
       sessions.push(s.id);
       const b = await puppeteer.connect({ browserWSEndpoint: s.connectUrl, defaultViewport: null });
       browsers.push(b);
@@ -107,7 +108,7 @@ export function egressRows(e: EgressBenchResult, mode: BaselineMode): Row[] {
   return [
     {
       id: '9',
-      metric: `page load of a local page with ${EGRESS_SUBRESOURCES} uncached subresources, p50 / p99 (n=${e.n}, alternating): a Hangar session (every request through its front proxy and the egress check); baseline a plain Chromium without a proxy (${BASELINE_HOW[mode]})`,
+      metric: `page load of a local page with ${EGRESS_SUBRESOURCES} uncached subresources, p50 / p99 (n=${e.n}, alternating): a Hangar session, recording and logging off (every request through its front proxy and the egress check); baseline a plain Chromium without a proxy (${BASELINE_HOW[mode]})`,
       hangar: pair(e.hangar),
       baseline: pair(e.baseline),
       ratio: Math.round(ratio * 100) / 100,

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { routeFor, type ProxyRule } from '@hangar/domain';
 import type { Logger } from '@hangar/runtime';
 import { RequestError, Server, type PrepareRequestFunctionOpts, type PrepareRequestFunctionResult } from 'proxy-chain';
@@ -30,6 +31,12 @@ export class SessionProxy {
   private closedUpstreamBytes = 0;
 
   private readonly heldPorts: number[] = [];
+  /**
+   * Plain-HTTP requests sent direct reuse their connections to a site, as the browser's own would:
+   * without it proxy-chain opens a TCP connection per request. A reused connection goes to an
+   * address already judged when it was opened.
+   */
+  private readonly directAgent = new http.Agent({ keepAlive: true, maxSockets: 6 });
   private devtoolsPort: number | undefined;
   private closed = false;
 
@@ -97,7 +104,7 @@ export class SessionProxy {
       if (err instanceof RequestError) this.logger[err.statusCode === 403 ? 'info' : 'debug']({ host: hostname, port, ...(upstream ? { upstream: `${host}:${to}` } : {}), why: err.message }, 'egress refused');
       throw err;
     }
-    if (!upstream) return { dnsLookup: dnsLookup as PrepareRequestFunctionResult['dnsLookup'] };
+    if (!upstream) return { dnsLookup: dnsLookup as PrepareRequestFunctionResult['dnsLookup'], httpAgent: this.directAgent };
     this.upstreamConnections.add(connectionId);
     return { upstreamProxyUrl: route.kind === 'upstream' ? route.url : null, dnsLookup: dnsLookup as PrepareRequestFunctionResult['dnsLookup'] };
   }
@@ -117,6 +124,7 @@ export class SessionProxy {
     if (this.closed) return;
     this.closed = true;
     await this.server.close(true).catch(() => undefined);
+    this.directAgent.destroy();
     for (const port of this.heldPorts.splice(0)) this.guard.releasePort(port);
   }
 }
