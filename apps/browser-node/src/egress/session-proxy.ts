@@ -93,7 +93,8 @@ export class SessionProxy {
 
   private async prepare({ hostname, port, connectionId }: PrepareRequestFunctionOpts): Promise<PrepareRequestFunctionResult> {
     const route = routeFor(this.rules, hostname);
-    const upstream = route.kind === 'upstream' ? new URL(route.url) : undefined;
+    const upstreamUrl = route.kind === 'upstream' ? route.url : undefined;
+    const upstream = upstreamUrl ? new URL(upstreamUrl) : undefined;
     const host = upstream ? upstream.hostname : hostname;
     const to = upstream ? Number(upstream.port || DEFAULT_PORTS[upstream.protocol] || 1080) : port;
     let dnsLookup: CheckedLookup;
@@ -106,7 +107,7 @@ export class SessionProxy {
     }
     if (!upstream) return { dnsLookup: dnsLookup as PrepareRequestFunctionResult['dnsLookup'], httpAgent: this.directAgent };
     this.upstreamConnections.add(connectionId);
-    return { upstreamProxyUrl: route.kind === 'upstream' ? route.url : null, dnsLookup: dnsLookup as PrepareRequestFunctionResult['dnsLookup'] };
+    return { upstreamProxyUrl: upstreamUrl, dnsLookup: dnsLookup as PrepareRequestFunctionResult['dnsLookup'] };
   }
 
   /** Bytes through an upstream so far, open connections included. */

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { matchesDomainPattern } from './proxy-routes.js';
 
 /*
  * Where a session's browser may connect: the decision its node's front proxy takes for every
@@ -98,18 +99,13 @@ export function parseEgressList(text: string | undefined, name: string): Entry[]
   return entries;
 }
 
-function matchesHost(pattern: string, host: string): boolean {
-  return pattern.startsWith('.') ? host === pattern.slice(1) || host.endsWith(pattern) : host === pattern;
-}
-
 function matching(entries: readonly Entry[], target: EgressTarget): Entry | undefined {
   const address = canonicalAddress(target.address);
   const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-  const host = target.host.toLowerCase().replace(/\.$/, '');
   return entries.find(
     (e) =>
       (e.port === undefined || e.port === target.port) &&
-      ((e.addresses !== undefined && isIP(address) !== 0 && e.addresses.check(address, type)) || (e.host !== undefined && matchesHost(e.host, host))),
+      ((e.addresses !== undefined && isIP(address) !== 0 && e.addresses.check(address, type)) || (e.host !== undefined && matchesDomainPattern(e.host, target.host))),
   );
 }
 
