@@ -20,3 +20,4 @@ export * from './context/profile.rules.js';
 export * from './network/proxy-routes.js';
 export * from './network/proxy-pool.js';
 export * from './network/egress-policy.js';
+export * from './network/proxy-credentials.js';

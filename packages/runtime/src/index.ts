@@ -9,3 +9,4 @@ export * from './next-flight.js';
 export * from './internal-token.js';
 export * from './tokens.js';
 export * from './signed-token.js';
+export * from './sealed-secret.js';

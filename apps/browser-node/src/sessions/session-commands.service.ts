@@ -7,10 +7,10 @@ import {
   type StopSessionCommand,
   type StopSessionReply,
 } from '@hangar/contracts';
-import { compileProxyRules, decideStart, foldSession, SessionRuleViolation, sessionAggregate, SHUTTING_DOWN, toSnapshot, type SessionState } from '@hangar/domain';
+import { compileProxyRules, decideStart, openProxyPasswords, foldSession, SessionRuleViolation, sessionAggregate, SHUTTING_DOWN, toSnapshot, type SessionState } from '@hangar/domain';
 import { ARTIFACT_STORE, type ArtifactStore } from '@hangar/artifacts';
 import { EVENT_STORE, executeCommand, type EventStore } from '@hangar/messaging';
-import { LOGGER, type Logger } from '@hangar/runtime';
+import { isSealed, LOGGER, openSecret, type Logger } from '@hangar/runtime';
 import { EgressGuard } from '../egress/egress-guard.js';
 import { needsOwnLaunch } from '../chromium/chromium.flags.js';
 import { launchChromium } from '../chromium/chromium.launcher.js';
@@ -126,7 +126,9 @@ export class SessionCommands {
     if (!requested) return refusal({ code: 'NOT_FOUND', message: `session ${sessionId} was never requested` });
     const { known, browserSettings } = requested;
     // The gateway checked them against its pool; a node configured with another refuses rather than go direct.
-    const proxyRules = compileProxyRules(requested.proxies, this.config.proxyPool, sessionId);
+    const opened = openProxyPasswords(requested.proxies, (sealed) => openSecret(this.config.internalSecret, sealed), isSealed);
+    if (!opened.ok) return refusal({ code: 'LAUNCH_FAILED', message: `${opened.field} ${opened.message}` });
+    const proxyRules = compileProxyRules(opened.proxies, this.config.proxyPool, sessionId);
     if (!proxyRules.ok) return refusal({ code: 'LAUNCH_FAILED', message: `${proxyRules.field} ${proxyRules.message}` });
     let acquired;
     try {

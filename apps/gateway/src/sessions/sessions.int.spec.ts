@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { INestMicroservice } from '@nestjs/common';
 import type { SessionSnapshot } from '@hangar/contracts';
+import { openSecret } from '@hangar/runtime';
 import { verifySigningKey } from '../connect/signing-key.js';
 import { startFakeScheduler } from '../testing/fake-scheduler.js';
 import { useGatewayFixture, errorBody } from '../testing/gateway-fixture.js';
 import { apiClient } from '../testing/http-client.js';
-import { seedProjectRows, SIGNING_SECRET, type SeededProject } from '../testing/infra.js';
+import { INTERNAL_SECRET, seedProjectRows, SIGNING_SECRET, type SeededProject } from '../testing/infra.js';
 import { uploadTestExtension } from '../testing/test-extension.js';
 
 const SESSION_KEYS = ['createdAt', 'expiresAt', 'id', 'keepAlive', 'projectId', 'proxyBytes', 'region', 'startedAt', 'status', 'updatedAt'];
@@ -81,9 +82,13 @@ describe('with a scheduler answering', () => {
       keepAlive: true,
       timeoutSeconds: 3600,
       region: 'eu-central-1',
-      proxies: body.proxies,
+      // The password travels sealed (only nodes open it); the rest of the rule as sent.
+      proxies: [{ ...body.proxies[0], password: expect.stringMatching(/^sealed:v1:/) }],
       browserSettings: { ...body.browserSettings, extensionId, logSession: true, ignoreCertificateErrors: true },
     });
+    const sent = f.scheduler.creates[0]!.proxies as Array<{ password: string }>;
+    expect(JSON.stringify(f.scheduler.creates[0])).not.toContain('"p"');
+    expect(openSecret(INTERNAL_SECRET, sent[0]!.password)).toBe('p');
   });
 
   it('an absent body creates a default session', async () => {

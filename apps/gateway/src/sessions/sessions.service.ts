@@ -9,9 +9,9 @@ import {
   type SessionSnapshot,
 } from '@hangar/contracts';
 import { REPOSITORIES, type Repositories } from '@hangar/db';
-import { compileProxyRules, isEnded } from '@hangar/domain';
+import { compileProxyRules, isEnded, sealProxyPasswords } from '@hangar/domain';
 import { COMMAND_CLIENT, sendCommand } from '@hangar/messaging';
-import { LOGGER, type Logger } from '@hangar/runtime';
+import { LOGGER, sealSecret, type Logger } from '@hangar/runtime';
 import { assertOwnProject } from '../auth/project-scope.js';
 import { GATEWAY_ENV } from '../tokens.js';
 import { PublicUrls, type ConnectInfo } from '../connect/public-urls.js';
@@ -67,7 +67,10 @@ export class SessionsService {
     if (contextId !== undefined && !(await this.contexts.usable(projectId, contextId))) {
       throw new ApiError('VALIDATION', `browserSettings.context.id ${JSON.stringify(contextId.slice(0, 80))} is not a context of this project (create one with POST /v1/contexts)`);
     }
-    const command: CreateSessionCommand = { correlationId, projectId, ...request.settings };
+    // Upstream passwords go into the event log sealed: only nodes (which hold the internal secret) open them.
+    const secret = this.env.HANGAR_INTERNAL_SECRET;
+    const proxiesSealed = sealProxyPasswords(request.settings.proxies, (password) => sealSecret(secret, password));
+    const command: CreateSessionCommand = { correlationId, projectId, ...request.settings, ...(proxiesSealed !== undefined ? { proxies: proxiesSealed } : {}) };
     const sent = performance.now();
     const reply = await sendCommand(this.commands, subjects.createSession, command, createSessionReply, this.env.HANGAR_COMMAND_TIMEOUT_MS);
     if (!reply.ok) throw ApiError.fromCommand(reply.error);
