@@ -40,8 +40,8 @@ describe('browser-node ops server', () => {
     expect(value(warmRunning, 'hangar_node_launches_total', { kind: 'warm' })).toBe(1);
     expect(value(warmRunning, 'hangar_node_launch_duration_seconds_count', { kind: 'warm' })).toBe(1);
 
-    // A viewport of its own needs its own command line: a fresh launch.
-    const freshId = await requestSession(fx.h, 'ops-1', { browserSettings: { viewport: { width: 800, height: 600 } } });
+    // A setting that changes the command line needs its own launch: a fresh one.
+    const freshId = await requestSession(fx.h, 'ops-1', { browserSettings: { ignoreCertificateErrors: false } });
     expect(await startOnNode(fx.h, 'ops-1', freshId)).toMatchObject({ ok: true });
     const bothRunning = await metrics();
     expect(value(bothRunning, 'hangar_node_sessions_running')).toBe(2);

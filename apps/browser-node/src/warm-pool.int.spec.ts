@@ -134,10 +134,10 @@ describe('browser-node warm pool', () => {
   it('launches fresh for settings that need their own flags, and when the pool is empty, without waiting for a refill', async () => {
     const warm = await poolFull();
 
-    const custom = await startSession(node, { viewport: { width: 800, height: 600 } });
+    const custom = await startSession(node, { ignoreCertificateErrors: false });
 
     expect(warm).not.toContain(custom.pid);
-    expect(await timingOf(node, custom.sessionId)).toMatchObject({ warm: false, fresh: 'flag --window-size=800,600' });
+    expect(await timingOf(node, custom.sessionId)).toMatchObject({ warm: false, fresh: 'no flag --ignore-certificate-errors' });
     expect(custom.profileDir).toBe(path.join(node.profilesRoot, custom.sessionId));
     expect(idleWarmBrowserPids(node.profilesRoot).sort()).toEqual([...warm].sort());
 

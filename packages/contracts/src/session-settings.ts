@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { proxyExtrasSchema, proxySettingSchema } from './proxy-settings.js';
+import { DOMAIN_PATTERN, proxyExtrasSchema, proxySettingSchema } from './proxy-settings.js';
 
 export const REGIONS = ['us-west-2', 'us-east-1', 'eu-central-1', 'ap-southeast-1'] as const;
 export const DEFAULT_REGION = 'us-west-2' satisfies (typeof REGIONS)[number];
@@ -77,6 +77,16 @@ export const MAX_VIEWPORT_PIXELS = 16_384;
 const VIEWPORT_RULE = `must be a positive integer no greater than ${MAX_VIEWPORT_PIXELS}`;
 const viewportSide = z.number({ error: VIEWPORT_RULE }).int({ error: VIEWPORT_RULE }).min(1, { error: VIEWPORT_RULE }).max(MAX_VIEWPORT_PIXELS, { error: VIEWPORT_RULE });
 
+/** More would be a list of sites, not a fence; each entry is checked on every top-level navigation. */
+export const MAX_ALLOWED_DOMAINS = 1_000;
+const ALLOWED_DOMAIN_RULE = 'must be a domain (example.com: it and its subdomains), *.example.com (its subdomains only) or *';
+const allowedDomainsSchema = z
+  .array(z.string({ error: ALLOWED_DOMAIN_RULE }).max(253, { error: ALLOWED_DOMAIN_RULE }).regex(DOMAIN_PATTERN, { error: ALLOWED_DOMAIN_RULE }), {
+    error: 'must be an array of domains',
+  })
+  .max(MAX_ALLOWED_DOMAINS, { error: `must hold at most ${MAX_ALLOWED_DOMAINS} domains` })
+  .meta({ description: 'Top-level navigations outside these domains fail (net::ERR_BLOCKED_BY_CLIENT) and are logged; subresources are not judged' });
+
 /** The defaults the API documents, written into the settings so the node applies exactly what was asked. */
 export const BROWSER_SETTING_DEFAULTS = { recordSession: true, logSession: true, ignoreCertificateErrors: true } as const;
 
@@ -97,7 +107,7 @@ export const browserSettingsSchema = z.object({
   logSession: z.boolean().optional().meta({ default: BROWSER_SETTING_DEFAULTS.logSession }),
   os: z.enum(['windows', 'mac', 'linux', 'mobile', 'tablet']).optional(),
   ignoreCertificateErrors: z.boolean().optional().meta({ default: BROWSER_SETTING_DEFAULTS.ignoreCertificateErrors }),
-  allowedDomains: z.array(z.string().min(1)).optional(),
+  allowedDomains: allowedDomainsSchema.optional(),
   advancedStealth: z.boolean().optional(),
   verified: z.boolean().optional(),
 });

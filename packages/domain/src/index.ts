@@ -20,4 +20,6 @@ export * from './context/profile.rules.js';
 export * from './network/proxy-routes.js';
 export * from './network/proxy-pool.js';
 export * from './network/egress-policy.js';
+export * from './network/allowed-domains.js';
+export * from './identity/browser-identity.js';
 export * from './network/proxy-credentials.js';

@@ -25,7 +25,9 @@ describe('chromiumArgs', () => {
 
   it('follows the session settings', () => {
     const args = chromiumArgs({ profileDir, browserSettings: { viewport: { width: 1920, height: 1080 }, ignoreCertificateErrors: false }, headless: false, sandbox: true, proxyPort: 9 });
-    expect(args).toContain('--window-size=1920,1080');
+    // The viewport is the identity's (set over CDP): every browser opens the same window.
+    expect(args).toContain('--window-size=1024,768');
+    expect(args).toContain('--disable-blink-features=AutomationControlled');
     expect(args).not.toContain('--ignore-certificate-errors');
     expect(args).not.toContain('--headless=new');
   });
@@ -42,10 +44,10 @@ describe('needsOwnLaunch', () => {
   it('lets the warm pool serve sessions whose command line would be the pool\'s', () => {
     expect(needsOwnLaunch({}, true)).toBeUndefined();
     expect(needsOwnLaunch({ viewport: { width: 1024, height: 768 }, ignoreCertificateErrors: true, blockAds: true }, true)).toBeUndefined();
+    expect(needsOwnLaunch({ viewport: { width: 800, height: 600 }, os: 'mobile', allowedDomains: ['example.com'] }, true)).toBeUndefined();
   });
 
   it('names what needs a launch of its own', () => {
-    expect(needsOwnLaunch({ viewport: { width: 800, height: 600 } }, true)).toBe('flag --window-size=800,600');
     expect(needsOwnLaunch({ ignoreCertificateErrors: false }, true)).toBe('no flag --ignore-certificate-errors');
     expect(needsOwnLaunch({ extensionId: 'ext-1' }, true)).toBe('extension');
     expect(needsOwnLaunch({ context: { id: 'ctx-1', persist: false } }, true)).toBe('context');

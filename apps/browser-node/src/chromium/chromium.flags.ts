@@ -1,8 +1,6 @@
 import { CHROMIUM_HOST_FLAGS } from '@hangar/chromium';
 import type { BrowserSettings } from '@hangar/contracts';
-
-/** Browserbase's default viewport; a session that names none gets this window. */
-export const DEFAULT_VIEWPORT = { width: 1024, height: 768 } as const;
+import { DEFAULT_VIEWPORT } from '@hangar/domain';
 
 export interface FlagOptions {
   /** `--user-data-dir`: the browser's `profile` folder (isolation/browser-folders.ts). */
@@ -23,7 +21,6 @@ export interface FlagOptions {
  * field trials would otherwise compete with it and phone home from an operator's machine.
  */
 export function chromiumArgs({ profileDir, browserSettings, headless, sandbox, extensionDir, proxyPort }: FlagOptions): string[] {
-  const viewport = browserSettings.viewport ?? DEFAULT_VIEWPORT;
   return [
     ...(headless ? ['--headless=new'] : []),
     ...CHROMIUM_HOST_FLAGS,
@@ -35,7 +32,10 @@ export function chromiumArgs({ profileDir, browserSettings, headless, sandbox, e
     '--remote-debugging-address=127.0.0.1',
     '--remote-debugging-port=0',
     `--user-data-dir=${profileDir}`,
-    `--window-size=${viewport.width},${viewport.height}`,
+    // Every browser's first window; the session's viewport is set exactly over CDP (identity/identity-shaper.ts).
+    `--window-size=${DEFAULT_VIEWPORT.width},${DEFAULT_VIEWPORT.height}`,
+    // navigator.webdriver false: a session's pages see a browser, not a test harness.
+    '--disable-blink-features=AutomationControlled',
     // Every request through the node's proxy for this browser, loopback and link-local included
     // (`<-loopback>` drops Chromium's implicit bypass of them), and WebRTC kept off UDP, which no
     // HTTP proxy carries: nothing the page does leaves the browser another way.
@@ -54,8 +54,8 @@ export function chromiumArgs({ profileDir, browserSettings, headless, sandbox, e
 /**
  * Why a session cannot be served by a warm browser, or undefined when it can. A warm browser was
  * started with the pool's command line (default settings), and a launch flag cannot be changed
- * afterwards: any setting that changes the command line needs its own launch (a viewport other
- * than the default one → `--window-size`; `ignoreCertificateErrors: false`). So do an extension
+ * afterwards: any setting that changes the command line needs its own launch
+ * (`ignoreCertificateErrors: false`); the viewport and identity are set over CDP, so any fits. So do an extension
  * and a context, which must be in the profile before Chromium starts (a context is loaded into
  * the profile whether or not it is persisted afterwards).
  */

@@ -69,9 +69,9 @@ export class SessionCommands {
 
   /**
    * A warm browser when the session's settings fit the pool's command line and one is ready, else
-   * a launch of its own: a start never waits for the pool. `fresh` says why it launched. Nothing
-   * is applied to a warm browser over CDP: the settings it may serve are exactly those its command
-   * line already has (the default viewport among them).
+   * a launch of its own: a start never waits for the pool. `fresh` says why it launched. A warm
+   * browser serves the settings its command line already has; the viewport, identity and request
+   * fences are applied over CDP when the session binds it (sessions/session-shaping.ts).
    */
   private async acquire(
     sessionId: string,

@@ -1,5 +1,6 @@
 import type { RecordingEvent, SessionLogEntry } from '@hangar/contracts';
 import type { Logger } from '@hangar/runtime';
+import type { ShapedTarget, TargetShaper } from '../sessions/target-shaper.js';
 import { CdpConnection, type CdpEvent } from './cdp-connection.js';
 import { RECORDER_BINDING, RECORDER_FLUSH_EXPRESSION, recorderScript } from './recorder-script.js';
 import { redactHeaders } from './redact.js';
@@ -11,6 +12,8 @@ const MAX_BINDING_PAYLOAD_CHARS = 8 * 1024 * 1024;
 const LOGGED_EVENTS = new Set(['Page.frameNavigated', 'Network.requestWillBeSent', 'Network.responseReceived', 'Network.loadingFailed']);
 /** Targets that render documents: they get the recorder and the network log. */
 const DOCUMENT_TARGETS = new Set(['page', 'iframe']);
+/** Targets that only a shaper holds on to (a session's identity reaches its workers too). */
+const WORKER_TARGETS = new Set(['worker', 'shared_worker', 'service_worker']);
 
 /** A small integer per page target, stable for the session, shared by the observer and the client taps. */
 export class PageIds {
@@ -37,12 +40,9 @@ export interface ObserverOptions {
   log: boolean;
   /** Given now, or later with bind() (a warm browser's observer, armed before it has a session). */
   sinks?: ObserverSinks;
+  /** What the session makes of each target before it runs (sessions/target-shaper.ts); given now or with bind(). */
+  shaper?: TargetShaper;
   logger: Logger;
-}
-
-interface AttachedTarget {
-  targetId: string;
-  pageId: number;
 }
 
 /**
@@ -59,19 +59,29 @@ export class SessionObserver {
   /** Page ids for this browser's targets, shared with the clients' log taps. */
   readonly pageIds = new PageIds();
   private sinks: ObserverSinks | undefined;
+  private shaper: TargetShaper | undefined;
   private cdp: CdpConnection | undefined;
-  private readonly targets = new Map<string, AttachedTarget>();
+  /** Every target held, by the node's CDP session of it; only page and iframe targets are recorded and logged. */
+  private readonly targets = new Map<string, ShapedTarget>();
   private readonly attachedTargetIds = new Set<string>();
   /** Target setups begun during start(): start() waits for them, so the first page is armed. */
   private starting: Promise<void>[] | undefined = [];
 
   constructor(private readonly options: ObserverOptions) {
     this.sinks = options.sinks;
+    this.shaper = options.shaper;
   }
 
-  /** The session this observer's browser now serves: from here on what it sees is that session's. */
-  bind(sinks: ObserverSinks): void {
+  /**
+   * The session this observer's browser now serves: from here on what it sees is that session's,
+   * and its shaper shapes the targets open now (a warm browser's about:blank) and every later one.
+   */
+  async bind(sinks: ObserverSinks, shaper?: TargetShaper): Promise<void> {
     this.sinks = sinks;
+    this.shaper = shaper;
+    const cdp = this.cdp;
+    if (!shaper || !cdp) return;
+    await Promise.all([...this.targets.values()].map((target) => this.shapeTarget(shaper, cdp, target)));
   }
 
   /** False once the browser's socket has closed (the browser is gone): a warm browser's observer is then of no use. */
@@ -104,7 +114,9 @@ export class SessionObserver {
     const cdp = this.cdp;
     if (!cdp || !this.sinks?.recording || this.sinks.recording.full) return;
     await Promise.all(
-      [...this.targets.keys()].map((sessionId) => cdp.send('Runtime.evaluate', { expression: RECORDER_FLUSH_EXPRESSION, returnByValue: true }, sessionId).catch(() => undefined)),
+      [...this.targets.values()]
+        .filter((t) => DOCUMENT_TARGETS.has(t.type))
+        .map((t) => cdp.send('Runtime.evaluate', { expression: RECORDER_FLUSH_EXPRESSION, returnByValue: true }, t.sessionId).catch(() => undefined)),
     );
   }
 
@@ -115,6 +127,8 @@ export class SessionObserver {
 
   private onEvent(e: CdpEvent): void {
     try {
+      const target = e.sessionId ? this.targets.get(e.sessionId) : undefined;
+      if (target && this.cdp && this.shaper?.event?.(this.cdp, e, target)) return;
       if (e.method === 'Target.attachedToTarget') this.attached(e.params);
       else if (e.method === 'Target.detachedFromTarget') this.detached(String(e.params.sessionId));
       else if (e.method === 'Runtime.bindingCalled') this.bindingCalled(e);
@@ -133,7 +147,17 @@ export class SessionObserver {
       void cdp.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
       return;
     }
-    if (!DOCUMENT_TARGETS.has(info.type ?? '')) {
+    const type = info.type ?? '';
+    const shaper = this.shaper;
+    if (shaper && WORKER_TARGETS.has(type)) {
+      // Shaped, then run; held until it ends, as what was set on it lasts only while the node's session does.
+      const target: ShapedTarget = { sessionId, targetId, type, pageId: -1 };
+      this.attachedTargetIds.add(targetId);
+      this.targets.set(sessionId, target);
+      void this.shapeTarget(shaper, cdp, target).then(() => cdp.send('Runtime.runIfWaitingForDebugger', {}, sessionId).catch(() => undefined));
+      return;
+    }
+    if (!DOCUMENT_TARGETS.has(type)) {
       // A worker waits for its debuggers like a page does: let it run, and leave it alone.
       void cdp
         .send('Runtime.runIfWaitingForDebugger', {}, sessionId)
@@ -142,7 +166,7 @@ export class SessionObserver {
       return;
     }
     this.attachedTargetIds.add(targetId);
-    this.targets.set(sessionId, { targetId, pageId: this.pageIds.of(targetId) });
+    this.targets.set(sessionId, { sessionId, targetId, type, pageId: this.pageIds.of(targetId) });
     // A page open before the session (the warm browser's about:blank) has nothing to record, and
     // running rrweb in it would be waited for by every session's start: only new documents get it.
     const runImmediately = !(this.starting && info.url === 'about:blank');
@@ -161,10 +185,19 @@ export class SessionObserver {
     this.attachedTargetIds.delete(target.targetId);
   }
 
-  /** Recorder and network log first, then the target may run (it waited for us since it started). */
+  /** A shaper's failure on one target is that target's (it closed meanwhile, typically): logged, and the target runs. */
+  private shapeTarget(shaper: TargetShaper, cdp: CdpConnection, target: ShapedTarget): Promise<void> {
+    return shaper.shape(cdp, target).catch((err: unknown) => {
+      this.options.logger.debug({ err, sessionId: this.sinks?.sessionId, targetId: target.targetId, type: target.type }, 'could not shape a target');
+    });
+  }
+
+  /** Recorder, network log and shaping first, then the target may run (it waited for us since it started). */
   private async arm(sessionId: string, runImmediately: boolean): Promise<void> {
     const cdp = this.cdp!;
     const calls: Promise<unknown>[] = [];
+    const target = this.targets.get(sessionId);
+    if (this.shaper && target) calls.push(this.shapeTarget(this.shaper, cdp, target));
     if (this.options.record) {
       calls.push(cdp.send('Runtime.addBinding', { name: RECORDER_BINDING }, sessionId));
       calls.push(cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: recorderScript(), runImmediately }, sessionId));
@@ -172,8 +205,8 @@ export class SessionObserver {
     calls.push(cdp.send('Page.enable', {}, sessionId));
     if (this.options.log) calls.push(cdp.send('Network.enable', {}, sessionId));
     calls.push(cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true }, sessionId));
-    calls.push(cdp.send('Runtime.runIfWaitingForDebugger', {}, sessionId));
     await Promise.all(calls);
+    await cdp.send('Runtime.runIfWaitingForDebugger', {}, sessionId);
   }
 
   /**
@@ -196,7 +229,7 @@ export class SessionObserver {
   private bindingCalled(e: CdpEvent): void {
     const recording = this.sinks?.recording;
     // Past the cap a page's batches are not even parsed: flooding the binding costs the node nothing more.
-    if (!recording || recording.full || e.params.name !== RECORDER_BINDING || !e.sessionId || !this.targets.has(e.sessionId)) return;
+    if (!recording || recording.full || e.params.name !== RECORDER_BINDING || !e.sessionId || !DOCUMENT_TARGETS.has(this.targets.get(e.sessionId)?.type ?? '')) return;
     const payload = e.params.payload;
     if (typeof payload !== 'string') return;
     if (payload.length > MAX_BINDING_PAYLOAD_CHARS) return recording.refused(`a page sent a recording batch of ${payload.length} characters`, payload.length);
@@ -215,7 +248,7 @@ export class SessionObserver {
 
   private logEvent(e: CdpEvent): void {
     const target = e.sessionId ? this.targets.get(e.sessionId) : undefined;
-    if (!target) return;
+    if (!target || !DOCUMENT_TARGETS.has(target.type)) return;
     const cdp = this.cdp!;
     const frame = (e.params.frame ?? {}) as { id?: unknown; parentId?: unknown; loaderId?: unknown };
     if (e.method === 'Page.frameNavigated' && frame.parentId === undefined && this.options.record) void this.rearm(cdp, e.sessionId!);

@@ -7,8 +7,11 @@ import type { NodeConfig } from '../env.js';
 import type { ChromiumProcess } from '../chromium/chromium.process.js';
 import type { LiveSession } from '../sessions/live-session.js';
 import { SessionRegistry } from '../sessions/session-registry.js';
+import { sessionShaper } from '../sessions/session-shaping.js';
+import type { TargetShaper } from '../sessions/target-shaper.js';
 import { NODE_CONFIG } from '../tokens.js';
 import { ClientLogTap } from './client-log.tap.js';
+import { loadFingerprintModel } from '../identity/session-identity.js';
 import { recorderScript } from './recorder-script.js';
 import { PageIds, SessionObserver, type ObserverSinks } from './session-observer.js';
 import { TelemetryBuffer } from './telemetry-buffer.js';
@@ -53,6 +56,7 @@ export class SessionTelemetry implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     // Built (and its bundle checked) now, so a recorder that cannot be built stops the boot.
     recorderScript();
+    loadFingerprintModel();
     await ensureTelemetryStream(this.nc, { replicas: this.config.streamReplicas });
     this.telemetry = await TelemetryLog.create(this.nc);
     this.registry.addHook({ name: 'telemetry', warmed: (b) => this.warmed(b), started: (s) => this.started(s), ending: (s) => this.ending(s), ended: (s) => this.ended(s) });
@@ -87,8 +91,14 @@ export class SessionTelemetry implements OnModuleInit {
   }
 
   /** An observer of `browser`, started within OBSERVER_START_TIMEOUT_MS, or undefined (logged) when it could not be. */
-  private async arm(browser: ChromiumProcess, what: { record: boolean; log: boolean }, sinks: ObserverSinks | undefined): Promise<SessionObserver | undefined> {
-    const observer = new SessionObserver({ browserUrl: `ws://127.0.0.1:${browser.port}${browser.browserPath}`, ...what, ...(sinks ? { sinks } : {}), logger: this.logger });
+  private async arm(browser: ChromiumProcess, what: { record: boolean; log: boolean }, sinks: ObserverSinks | undefined, shaper?: TargetShaper): Promise<SessionObserver | undefined> {
+    const observer = new SessionObserver({
+      browserUrl: `ws://127.0.0.1:${browser.port}${browser.browserPath}`,
+      ...what,
+      ...(sinks ? { sinks } : {}),
+      ...(shaper ? { shaper } : {}),
+      logger: this.logger,
+    });
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
@@ -106,12 +116,22 @@ export class SessionTelemetry implements OnModuleInit {
     }
   }
 
+  /** A warm observer bound within OBSERVER_START_TIMEOUT_MS; past it the session runs, its targets shaped as they answer (logged). */
+  private async bindWithin(observer: SessionObserver, sinks: ObserverSinks, shaper: TargetShaper, sessionId: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), OBSERVER_START_TIMEOUT_MS)));
+    const bound = await Promise.race([observer.bind(sinks, shaper), late]).finally(() => clearTimeout(timer));
+    if (bound === 'late') this.logger.error({ sessionId }, `telemetry: the warm browser's targets were not shaped within ${OBSERVER_START_TIMEOUT_MS} ms`);
+  }
+
   /**
    * Part of the session's `ready` (clients are spliced after it): the observer attached to the
-   * open page with the recorder armed (every later document records from its first script). A
-   * warm browser's observer, armed for the defaults, is bound at once; a session that turns
-   * either kind off gets it closed (its scripts, binding and network log go with its socket)
-   * and an observer armed for what it asked.
+   * open page with the recorder armed (every later document records from its first script), and
+   * the session's shaper (sessions/session-shaping.ts: its identity and request fences) on every
+   * target. A warm browser's observer, armed for the defaults, is bound at once; a session that
+   * turns either kind off gets it closed (its scripts, binding and network log go with its
+   * socket) and an observer armed for what it asked. Every session has an observer, since every
+   * session has an identity to apply.
    */
   private async started(session: LiveSession): Promise<void> {
     const record = session.browserSettings.recordSession ?? BROWSER_SETTING_DEFAULTS.recordSession;
@@ -127,13 +147,14 @@ export class SessionTelemetry implements OnModuleInit {
     const sinks: ObserverSinks = { sessionId: session.id, ...(observed.logs ? { logs: observed.logs } : {}), ...(observed.recording ? { recording: observed.recording } : {}) };
     const prearmed = this.warm.get(session.browser);
     this.warm.delete(session.browser);
+    const shaper = sessionShaper(session, (entry) => observed.logs?.add(entry));
     let observer = prearmed ? await prearmed : undefined;
     if (observer && (!observer.open || !record || !log)) {
       observer.close();
       observer = undefined;
     }
-    if (observer) observer.bind(sinks);
-    else if (record || log) observer = await this.arm(session.browser, { record, log }, sinks);
+    if (observer) await this.bindWithin(observer, sinks, shaper, session.id);
+    else observer = await this.arm(session.browser, { record, log }, sinks, shaper);
     if (!observer) return;
     observed.observer = observer;
     observed.pageIds = observer.pageIds;

@@ -1,9 +1,9 @@
-import type { Browser, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { recordingAnswer, type SessionLogEntry, type TelemetryKind, type TelemetryMessage } from '@hangar/contracts';
 import { TelemetryLog } from '@hangar/messaging';
 import { eventually } from '@hangar/testing';
-import { connect, firstPage, useNodeFixture } from '../test/node-fixture.js';
-import { requestSession, startOnNode, stopOnNode, type RunningNode } from '../test/node-harness.js';
+import { firstPage, useNodeFixture } from '../test/node-fixture.js';
+import { stopOnNode, type RunningNode } from '../test/node-harness.js';
 import { REDACTED } from './redact.js';
 import { BIG_PAGE_LAST_LINE, SET_COOKIE_SECRET, startTestSite, type TestSite } from './telemetry-test-site.js';
 
@@ -18,15 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await site?.close();
 });
-
-async function startSession(node: RunningNode, browserSettings: Record<string, unknown> = {}): Promise<{ sessionId: string; browser: Browser }> {
-  const sessionId = await requestSession(fx.h, node.nodeId, { browserSettings });
-  const reply = await startOnNode(fx.h, node.nodeId, sessionId);
-  if (!reply.ok) throw new Error(reply.error.message);
-  const browser = await connect(reply.value.endpoint!);
-  fx.browsers.push(browser);
-  return { sessionId, browser };
-}
 
 /** Stops the session and reads both kinds once each has its `end`. */
 async function endAndRead(node: RunningNode, sessionId: string): Promise<Record<TelemetryKind, TelemetryMessage[]>> {
@@ -68,7 +59,7 @@ describe('session telemetry', () => {
   });
 
   it('records a strict-CSP page with a shadow root and a cross-origin iframe, a popup, and logs commands and network with credentials redacted', async () => {
-    const { sessionId, browser } = await startSession(node);
+    const { sessionId, browser } = await fx.session(node);
     const page = await firstPage(browser);
     await visitStrictPage(page);
     // The page still works under the recorder: its own script ran and no CSP rule was broken.
@@ -140,7 +131,7 @@ describe('session telemetry', () => {
   }, 90_000);
 
   it('publishes nothing but `end` for a session with recordSession and logSession off', async () => {
-    const { sessionId, browser } = await startSession(node, { recordSession: false, logSession: false });
+    const { sessionId, browser } = await fx.session(node, { recordSession: false, logSession: false });
     const page = await firstPage(browser);
     await page.goto(`${site.origin}/csp`, { waitUntil: 'load' });
     // Its warm browser's observer (armed for the defaults) was closed, and its recorder with it.
@@ -153,7 +144,7 @@ describe('session telemetry', () => {
   }, 60_000);
 
   it('survives a page that calls the recorder binding with garbage', async () => {
-    const { sessionId, browser } = await startSession(node, { logSession: false });
+    const { sessionId, browser } = await fx.session(node, { logSession: false });
     const page = await firstPage(browser);
     await page.goto(`${site.origin}/popup`, { waitUntil: 'load' });
     await page.evaluate(() => {
@@ -186,7 +177,7 @@ describe('session telemetry of large pages and of the last moment', () => {
   });
 
   it('records a page whose full snapshot is bigger than a telemetry message, whole, in parts', async () => {
-    const { sessionId, browser } = await startSession(node, { logSession: false });
+    const { sessionId, browser } = await fx.session(node, { logSession: false });
     await (await firstPage(browser)).goto(`${site.origin}/big`, { waitUntil: 'load' });
     await new Promise((r) => setTimeout(r, 2_000));
     const { recording } = await endAndRead(node, sessionId);
@@ -213,11 +204,11 @@ describe('session telemetry of large pages and of the last moment', () => {
 
   it('records a page released as soon as it has loaded (its recorder starts after the load, or at the flush), and a page whose load never comes', async () => {
     const fullSnapshotOf = (recording: Parameters<typeof events>[0], text: string) => events(recording).find((e) => e.type === 2 && JSON.stringify(e.data).includes(text));
-    const released = await startSession(node, { logSession: false });
+    const released = await fx.session(node, { logSession: false });
     await (await firstPage(released.browser)).goto(`${site.origin}/popup`, { waitUntil: 'load' });
     expect(fullSnapshotOf((await endAndRead(node, released.sessionId)).recording, 'popup page')).toBeDefined();
 
-    const hanging = await startSession(node, { logSession: false });
+    const hanging = await fx.session(node, { logSession: false });
     await (await firstPage(hanging.browser)).goto(`${site.origin}/hanging`, { waitUntil: 'domcontentloaded' });
     await new Promise((r) => setTimeout(r, 3_500));
     const endAt = Date.now();
@@ -235,7 +226,7 @@ describe('session telemetry of large pages and of the last moment', () => {
     const timings: Record<string, number[]> = { recorded: [], unrecorded: [], hung: [] };
     for (const round of [1, 2]) {
       for (const variant of ['recorded', 'unrecorded', 'hung'] as const) {
-        const { sessionId, browser } = await startSession(node, { recordSession: variant !== 'unrecorded' });
+        const { sessionId, browser } = await fx.session(node, { recordSession: variant !== 'unrecorded' });
         const page = await firstPage(browser);
         await page.goto(`${site.origin}/popup`, { waitUntil: 'load' });
         await new Promise((r) => setTimeout(r, 1_500));
@@ -263,7 +254,7 @@ describe('session telemetry of large pages and of the last moment', () => {
 describe('session telemetry caps', () => {
   it('publishes one `truncated` per kind once a session reaches its caps', async () => {
     const node = await fx.launchNode('tel-caps', { HANGAR_MAX_SESSIONS: '2', HANGAR_WARM_POOL: '0', HANGAR_LOG_MAX_BYTES: '4096', HANGAR_RECORDING_MAX_BYTES: '2048' });
-    const { sessionId, browser } = await startSession(node);
+    const { sessionId, browser } = await fx.session(node);
     const page = await firstPage(browser);
     await visitStrictPage(page);
     const { logs, recording } = await endAndRead(node, sessionId);
@@ -279,7 +270,7 @@ describe('session telemetry caps', () => {
 describe('session telemetry at node shutdown', () => {
   it('still publishes `end` for both kinds of a session the shutdown ends', async () => {
     const node = await fx.launchNode('tel-stop', { HANGAR_MAX_SESSIONS: '2', HANGAR_WARM_POOL: '0' });
-    const { sessionId, browser } = await startSession(node);
+    const { sessionId, browser } = await fx.session(node);
     await (await firstPage(browser)).goto(`${site.origin}/popup`, { waitUntil: 'load' });
     await new Promise((r) => setTimeout(r, 1_500));
     await node.service.stop('SIGTERM', 10_000);

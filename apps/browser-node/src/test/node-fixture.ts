@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import http from 'node:http';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import WebSocket from 'ws';
-import { subjects } from '@hangar/contracts';
+import { subjects, type BrowserSettings } from '@hangar/contracts';
 import { sessionAggregate } from '@hangar/domain';
 import { executeCommand } from '@hangar/messaging';
 import { INTERNAL_TOKEN_HEADER, mintInternalToken } from '@hangar/runtime';
@@ -15,9 +15,11 @@ import {
   nonWarmChromiumPids,
   processAlive,
   profileChromiumPids,
+  requestSession,
   sessionProfileDir,
   startHarness,
   startNode,
+  startOnNode,
   watchHeartbeats,
   type Harness,
   type HeartbeatWatch,
@@ -101,6 +103,8 @@ export interface NodeFixture {
   launchNode(nodeId: string, env?: Record<string, string>): Promise<RunningNode>;
   /** Watches a node's heartbeats until the end of the test. */
   watch(nodeId: string): HeartbeatWatch;
+  /** A session requested and started on `node`, and a client connected to it (disconnected after the test). */
+  session(node: RunningNode, browserSettings?: BrowserSettings): Promise<{ sessionId: string; browser: Browser }>;
 }
 
 /**
@@ -164,6 +168,14 @@ export function useNodeFixture(): NodeFixture {
       const w = watchHeartbeats(fixture.h, nodeId);
       watches.push(w);
       return w;
+    },
+    async session(node, browserSettings = {}) {
+      const sessionId = await requestSession(fixture.h, node.nodeId, { browserSettings });
+      const reply = await startOnNode(fixture.h, node.nodeId, sessionId);
+      if (!reply.ok) throw new Error(reply.error.message);
+      const browser = await connect(reply.value.endpoint!);
+      browsers.push(browser);
+      return { sessionId, browser };
     },
   };
   return fixture;

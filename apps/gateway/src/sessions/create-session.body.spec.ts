@@ -103,7 +103,7 @@ describe('parseCreateSessionBody', () => {
     [{ browserSettings: { viewport: { width: 1024 } } }, 'browserSettings.viewport.height must be a positive integer no greater than 16384'],
     [{ browserSettings: { viewport: { width: 20000, height: 10 } } }, 'browserSettings.viewport.width must be a positive integer no greater than 16384'],
     [{ browserSettings: { context: { id: 'c', persist: 'yes' } } }, 'browserSettings.context.persist must be a boolean'],
-    [{ browserSettings: { allowedDomains: ['ok.com', 3] } }, 'browserSettings.allowedDomains[1] must be a string'],
+    [{ browserSettings: { allowedDomains: ['ok.com', 3] } }, 'browserSettings.allowedDomains[1] must be a domain (example.com: it and its subdomains), *.example.com (its subdomains only) or *'],
     [{ browserSettings: { os: 'beos' } }, 'browserSettings.os must be one of windows, mac, linux, mobile, tablet'],
     [{ browserSettings: { captchaImageSelector: 7 } }, 'browserSettings.captchaImageSelector must be a string'],
     [{ extensionId: '' }, 'extensionId must be at least 1 characters long'],

@@ -156,7 +156,9 @@ describe('POST /v1/sessions body validation', () => {
     [{ browserSettings: { viewport: { width: 800, height: 600.5 } } }, 'browserSettings.viewport.height must be a positive integer no greater than 16384'],
     [{ browserSettings: { context: { persist: true } } }, 'browserSettings.context.id is required'],
     [{ browserSettings: { os: 'beos' } }, 'browserSettings.os must be one of windows, mac, linux, mobile, tablet'],
-    [{ browserSettings: { allowedDomains: 'example.com' } }, 'browserSettings.allowedDomains must be an array'],
+    [{ browserSettings: { allowedDomains: 'example.com' } }, 'browserSettings.allowedDomains must be an array of domains'],
+    [{ browserSettings: { allowedDomains: ['example.com', 'https://example.org/'] } }, /^browserSettings\.allowedDomains\[1\] must be a domain \(example\.com: it and its subdomains\)/],
+    [{ browserSettings: { allowedDomains: [''] } }, /^browserSettings\.allowedDomains\[0\] must be a domain/],
     [{ browserSettings: { blockAds: 1 } }, 'browserSettings.blockAds must be a boolean'],
   ])('%j → 400 %s', async (body, message) => {
     const res = await f.callA('POST', '/v1/sessions', { body });
