@@ -18,6 +18,8 @@ export interface EgressBenchResult {
   hangar: Summary;
   /** The same with `proxies: [external]`: front proxy → an upstream proxy on loopback. */
   hangarUpstream: Summary;
+  /** A session with `blockAds`: every request also paused on the node's CDP session and judged by EasyList. */
+  hangarBlockAds: Summary;
   /** A plain Chromium, no proxy at all. */
   baseline: Summary;
   /** The browser-node process's PSS added per session holding the loaded page (its front proxy with the page's connections, the CDP splice, telemetry), MiB. */
@@ -34,10 +36,10 @@ async function loadMs(page: Page, url: string, round: number): Promise<number> {
 const firstPage = async (browser: Browser) => (await browser.pages())[0] ?? browser.newPage();
 
 /**
- * Page loads of a local page with 50 never-cached subresources, alternating three browsers held
+ * Page loads of a local page with 50 never-cached subresources, alternating four browsers held
  * for the whole row: a Hangar session (the session's proxy path: its front proxy on the node,
- * direct from there), a Hangar session through an upstream proxy (proxy-chain on loopback), and
- * a plain Chromium with no proxy. Then the node's memory per session holding that page.
+ * direct from there), a Hangar session through an upstream proxy (proxy-chain on loopback), one
+ * with `blockAds`, and a plain Chromium with no proxy. Then the node's memory per session holding that page.
  */
 export async function benchEgress(client: HangarClient, stack: Stack, o: { chromePath: string; siteUrl: string; n: number; held: number; settle: () => Promise<unknown> }): Promise<EgressBenchResult> {
   const upstream = new ProxyServer({ port: 0, host: '127.0.0.1' });
@@ -45,9 +47,9 @@ export async function benchEgress(client: HangarClient, stack: Stack, o: { chrom
   const sessions: string[] = [];
   const browsers: Browser[] = [];
   try {
-    const open = async (proxies?: unknown) => {
+    const open = async (proxies?: unknown, blockAds?: boolean) => {
       // Recording and logging off: their cost is row 7's; this row is the network path's.
-      const s = await client.create({ keepAlive: true, browserSettings: { recordSession: false, logSession: false }, ...(proxies ? { proxies } : {}) });
+      const s = await client.create({ keepAlive: true, browserSettings: { recordSession: false, logSession: false, ...(blockAds ? { blockAds } : {}) }, ...(proxies ? { proxies } : {}) });
       sessions.push(s.id);
       const b = await puppeteer.connect({ browserWSEndpoint: s.connectUrl, defaultViewport: null });
       browsers.push(b);
@@ -55,17 +57,19 @@ export async function benchEgress(client: HangarClient, stack: Stack, o: { chrom
     };
     const direct = await open();
     const viaUpstream = await open([{ type: 'external', server: `http://127.0.0.1:${upstream.port}` }]);
+    const blockingAds = await open(undefined, true);
     const plain = await launchBaseline(o.chromePath);
     browsers.push(plain);
     const baselinePage = await firstPage(plain);
-    const sides: Array<[keyof Pick<EgressBenchResult, 'hangar' | 'hangarUpstream' | 'baseline'>, Page]> = [
+    const sides: Array<[keyof Pick<EgressBenchResult, 'hangar' | 'hangarUpstream' | 'hangarBlockAds' | 'baseline'>, Page]> = [
       ['hangar', direct],
       ['hangarUpstream', viaUpstream],
+      ['hangarBlockAds', blockingAds],
       ['baseline', baselinePage],
     ];
     // Warm-ups, off the record: each browser's first load opens its connections.
     for (const [, page] of sides) for (let w = 0; w < 3; w++) await loadMs(page, o.siteUrl, -1 - w);
-    const samples: Record<string, number[]> = { hangar: [], hangarUpstream: [], baseline: [] };
+    const samples: Record<string, number[]> = { hangar: [], hangarUpstream: [], hangarBlockAds: [], baseline: [] };
     await o.settle();
     for (let i = 0; i < o.n; i++) {
       // Rotated, so no side always follows the same one.
@@ -88,6 +92,7 @@ export async function benchEgress(client: HangarClient, stack: Stack, o: { chrom
       n: o.n,
       hangar: summarize(samples.hangar!),
       hangarUpstream: summarize(samples.hangarUpstream!),
+      hangarBlockAds: summarize(samples.hangarBlockAds!),
       baseline: summarize(samples.baseline!),
       nodePssPerSessionMiB: perSession,
       heldSessions: o.held,
@@ -121,6 +126,15 @@ export function egressRows(e: EgressBenchResult, mode: BaselineMode): Row[] {
       hangar: pair(e.hangarUpstream),
       baseline: pair(e.baseline),
       ratio: Math.round((e.hangarUpstream.p50 / e.baseline.p50) * 100) / 100,
+      target: '— (context)',
+      pass: null,
+    },
+    {
+      id: '9',
+      metric: `the same page with blockAds: every request also paused on the node's CDP session and judged by EasyList (none of the ${EGRESS_SUBRESOURCES} is an ad)`,
+      hangar: pair(e.hangarBlockAds),
+      baseline: pair(e.baseline),
+      ratio: Math.round((e.hangarBlockAds.p50 / e.baseline.p50) * 100) / 100,
       target: '— (context)',
       pass: null,
     },
