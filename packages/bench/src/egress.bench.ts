@@ -12,25 +12,36 @@ export const EGRESS_SUBRESOURCES = 50;
 const MiB = 2 ** 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** One side's page loads: as the page itself timed them, and as the client waited for them. */
+export interface LoadTimes {
+  /** Navigation Timing's `loadEventEnd` (from the navigation's start to the end of its load event): the network path alone. */
+  page: Summary;
+  /** `page.goto(…, {waitUntil: 'load'})` as the client saw it: the page's load plus the CDP path's commands and events (row 3's). */
+  wall: Summary;
+}
+
 export interface EgressBenchResult {
   n: number;
   /** A Hangar session with no proxies: every request through its front proxy (and the egress check), direct from there. */
-  hangar: Summary;
+  hangar: LoadTimes;
   /** The same with `proxies: [external]`: front proxy → an upstream proxy on loopback. */
-  hangarUpstream: Summary;
+  hangarUpstream: LoadTimes;
   /** A session with `blockAds`: every request also paused on the node's CDP session and judged by EasyList. */
-  hangarBlockAds: Summary;
+  hangarBlockAds: LoadTimes;
   /** A plain Chromium, no proxy at all. */
-  baseline: Summary;
+  baseline: LoadTimes;
   /** The browser-node process's PSS added per session holding the loaded page (its front proxy with the page's connections, the CDP splice, telemetry), MiB. */
   nodePssPerSessionMiB: number;
   heldSessions: number;
 }
 
-async function loadMs(page: Page, url: string, round: number): Promise<number> {
+async function load(page: Page, url: string, round: number): Promise<{ page: number; wall: number }> {
   const t0 = performance.now();
   await page.goto(`${url}many?n=${EGRESS_SUBRESOURCES}&r=${round}`, { waitUntil: 'load' });
-  return since(t0);
+  const wall = since(t0);
+  // (A string: the bench is compiled without the DOM's types.)
+  const own = Number(await page.evaluate(`performance.getEntriesByType('navigation')[0]?.loadEventEnd ?? NaN`));
+  return { page: own, wall };
 }
 
 const firstPage = async (browser: Browser) => (await browser.pages())[0] ?? browser.newPage();
@@ -68,14 +79,14 @@ export async function benchEgress(client: HangarClient, stack: Stack, o: { chrom
       ['baseline', baselinePage],
     ];
     // Warm-ups, off the record: each browser's first load opens its connections.
-    for (const [, page] of sides) for (let w = 0; w < 3; w++) await loadMs(page, o.siteUrl, -1 - w);
-    const samples: Record<string, number[]> = { hangar: [], hangarUpstream: [], hangarBlockAds: [], baseline: [] };
+    for (const [, page] of sides) for (let w = 0; w < 3; w++) await load(page, o.siteUrl, -1 - w);
+    const samples: Record<string, Array<{ page: number; wall: number }>> = { hangar: [], hangarUpstream: [], hangarBlockAds: [], baseline: [] };
     await o.settle();
     for (let i = 0; i < o.n; i++) {
       // Rotated, so no side always follows the same one.
       for (let k = 0; k < sides.length; k++) {
         const [name, page] = sides[(i + k) % sides.length]!;
-        samples[name]!.push(await loadMs(page, o.siteUrl, i));
+        samples[name]!.push(await load(page, o.siteUrl, i));
       }
     }
 
@@ -84,16 +95,16 @@ export async function benchEgress(client: HangarClient, stack: Stack, o: { chrom
     if (node !== undefined) {
       await sleep(1_000);
       const before = pssBytes(node);
-      for (let i = 0; i < o.held; i++) await loadMs(await open(), o.siteUrl, 10_000 + i);
+      for (let i = 0; i < o.held; i++) await load(await open(), o.siteUrl, 10_000 + i);
       await sleep(2_000);
       perSession = (pssBytes(node) - before) / o.held / MiB;
     }
     return {
       n: o.n,
-      hangar: summarize(samples.hangar!),
-      hangarUpstream: summarize(samples.hangarUpstream!),
-      hangarBlockAds: summarize(samples.hangarBlockAds!),
-      baseline: summarize(samples.baseline!),
+      hangar: times(samples.hangar!),
+      hangarUpstream: times(samples.hangarUpstream!),
+      hangarBlockAds: times(samples.hangarBlockAds!),
+      baseline: times(samples.baseline!),
       nodePssPerSessionMiB: perSession,
       heldSessions: o.held,
     };
@@ -104,40 +115,36 @@ export async function benchEgress(client: HangarClient, stack: Stack, o: { chrom
   }
 }
 
+const times = (loads: Array<{ page: number; wall: number }>): LoadTimes => ({ page: summarize(loads.map((l) => l.page)), wall: summarize(loads.map((l) => l.wall)) });
+
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 const pair = (s: Summary) => `${ms(s.p50)} / ${ms(s.p99)} ms`;
 
 /** Row 9: the proxy path against no proxy (goal p50 ≤ 1.1×), and its memory. */
 export function egressRows(e: EgressBenchResult, mode: BaselineMode): Row[] {
-  const ratio = e.hangar.p50 / e.baseline.p50;
+  const ratio = e.hangar.page.p50 / e.baseline.page.p50;
+  const context = (metric: string, side: LoadTimes, base: LoadTimes, pick: 'page' | 'wall'): Row => ({
+    id: '9',
+    metric,
+    hangar: pair(side[pick]),
+    baseline: pair(base[pick]),
+    ratio: Math.round((side[pick].p50 / base[pick].p50) * 100) / 100,
+    target: '— (context)',
+    pass: null,
+  });
   return [
     {
       id: '9',
-      metric: `page load of a local page with ${EGRESS_SUBRESOURCES} uncached subresources, p50 / p99 (n=${e.n}, alternating): a Hangar session, recording and logging off (every request through its front proxy and the egress check); baseline a plain Chromium without a proxy (${BASELINE_HOW[mode]})`,
-      hangar: pair(e.hangar),
-      baseline: pair(e.baseline),
+      metric: `page load of a local page with ${EGRESS_SUBRESOURCES} uncached subresources as the page times it (Navigation Timing loadEventEnd), p50 / p99 (n=${e.n}, alternating): a Hangar session, recording and logging off (every request through its front proxy and the egress check); baseline a plain Chromium without a proxy (${BASELINE_HOW[mode]})`,
+      hangar: pair(e.hangar.page),
+      baseline: pair(e.baseline.page),
       ratio: Math.round(ratio * 100) / 100,
       target: '≤ 1.1× baseline at p50',
       pass: ratio <= 1.1,
     },
-    {
-      id: '9',
-      metric: `the same page through an upstream proxy (proxies: [{type: "external"}], proxy-chain on loopback): front proxy → upstream → site`,
-      hangar: pair(e.hangarUpstream),
-      baseline: pair(e.baseline),
-      ratio: Math.round((e.hangarUpstream.p50 / e.baseline.p50) * 100) / 100,
-      target: '— (context)',
-      pass: null,
-    },
-    {
-      id: '9',
-      metric: `the same page with blockAds: every request also paused on the node's CDP session and judged by EasyList (none of the ${EGRESS_SUBRESOURCES} is an ad)`,
-      hangar: pair(e.hangarBlockAds),
-      baseline: pair(e.baseline),
-      ratio: Math.round((e.hangarBlockAds.p50 / e.baseline.p50) * 100) / 100,
-      target: '— (context)',
-      pass: null,
-    },
+    context(`the same loads as the client waited for them (page.goto to its load event: the page's load plus the CDP path, row 3's)`, e.hangar, e.baseline, 'wall'),
+    context(`the same page through an upstream proxy (proxies: [{type: "external"}], proxy-chain on loopback): front proxy → upstream → site`, e.hangarUpstream, e.baseline, 'page'),
+    context(`the same page with blockAds: every request also paused on the node's CDP session and judged by EasyList (none of the ${EGRESS_SUBRESOURCES} is an ad)`, e.hangarBlockAds, e.baseline, 'page'),
     {
       id: '9',
       metric: `browser-node process PSS added per session holding that page (${e.heldSessions} sessions: its front proxy with the page's connections, the CDP splice, telemetry)`,
