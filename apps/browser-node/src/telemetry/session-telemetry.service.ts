@@ -11,6 +11,7 @@ import { sessionShaper } from '../sessions/session-shaping.js';
 import type { TargetShaper } from '../sessions/target-shaper.js';
 import { NODE_CONFIG } from '../tokens.js';
 import { ClientLogTap } from './client-log.tap.js';
+import { AdFilter } from '../egress/ad-filter.js';
 import { loadFingerprintModel } from '../identity/session-identity.js';
 import { recorderScript } from './recorder-script.js';
 import { PageIds, SessionObserver, type ObserverSinks } from './session-observer.js';
@@ -56,7 +57,10 @@ export class SessionTelemetry implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     // Built (and its bundle checked) now, so a recorder that cannot be built stops the boot.
     recorderScript();
+    // Both models are loaded at boot, on the event loop (~120 ms and ~400 ms): a session's start,
+    // or every session's CDP traffic while a first blockAds session parsed EasyList, never waits for them.
     loadFingerprintModel();
+    await AdFilter.load().catch((err: unknown) => this.logger.error({ err }, 'blockAds: the filter list did not load; sessions asking for it run unfiltered until it does'));
     await ensureTelemetryStream(this.nc, { replicas: this.config.streamReplicas });
     this.telemetry = await TelemetryLog.create(this.nc);
     this.registry.addHook({ name: 'telemetry', warmed: (b) => this.warmed(b), started: (s) => this.started(s), ending: (s) => this.ending(s), ended: (s) => this.ended(s) });
