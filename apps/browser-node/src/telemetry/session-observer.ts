@@ -205,8 +205,10 @@ export class SessionObserver {
     calls.push(cdp.send('Page.enable', {}, sessionId));
     if (this.options.log) calls.push(cdp.send('Network.enable', {}, sessionId));
     calls.push(cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true }, sessionId));
-    await Promise.all(calls);
+    // Whatever failed, the target runs: a target left waiting would hang its page for good.
+    const failed = (await Promise.allSettled(calls)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
     await cdp.send('Runtime.runIfWaitingForDebugger', {}, sessionId);
+    if (failed) throw failed.reason;
   }
 
   /**
